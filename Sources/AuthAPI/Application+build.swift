@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Shared
+
+/// Builds the API process from its configuration: every part is made here and passed down.
+func buildApplication(
+    configuration: APIConfiguration,
+    database: AppDatabase,
+    logger: Logger,
+    clock: any AuthClock = SystemClock(),
+    random: any RandomSource = SecureRandom()
+) async throws -> some ApplicationProtocol {
+    let common = configuration.common
+    let secretKey = try SecretKeyStore.resolve(configured: common.secretKey, directory: common.databaseDirectory, random: random)
+    let tokens = await TokenService(
+        secretKey: secretKey, accessTTL: common.accessTTL, refreshTTL: common.refreshTTL, clock: clock, random: random)
+    let accounts = try await AccountService(
+        store: database,
+        hasher: Argon2idHasher(parameters: common.argon2, random: random),
+        tokens: tokens,
+        limiter: RateLimiter(enabled: configuration.throttleEnabled, rates: configuration.throttleRates, clock: clock),
+        codes: CodeHasher(secretKey: secretKey),
+        clock: clock,
+        random: random,
+        logger: logger)
+
+    var router = APIRouter(logger: logger)
+    AccountsController(accounts: accounts).addRoutes(to: &router)
+    HealthController(database: database).addRoutes(to: &router)
+
+    return Application(
+        responder: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
+        services: [PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.purgeExpired() }],
+        onServerRunning: { channel in
+            // One line on stdout that scripts and tests wait for (the port may have been 0).
+            let port = channel.localAddress?.port ?? configuration.port
+            FileHandle.standardOutput.write(Data("AuthAPI listening on http://\(configuration.host):\(port)\n".utf8))
+        },
+        logger: logger)
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+struct CreateSuperuserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "createsuperuser",
+        abstract: "Create a staff, verified, active superuser.",
+        discussion: """
+            The password is read from AUTH_SUPERUSER_PASSWORD or, if unset, from the first line of standard input;
+            a second line, if present, must repeat it. Exits non-zero if the address is taken or the password is refused.
+            """)
+
+    @Option(help: "E-mail address of the new superuser.")
+    var email: String
+
+    func run() async throws {
+        let configuration = try CommandSupport.configuration()
+        let password = readPassword()
+        let normalized = EmailAddress.normalize(email)
+        guard EmailAddress.isValid(normalized) else { CommandSupport.fail("Error: Enter a valid email address.") }
+        let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
+        guard problems.isEmpty else { CommandSupport.fail("Error: " + problems.joined(separator: " ")) }
+        let database = CommandSupport.openDatabase(configuration.common.databasePath)
+        do { try database.requireMigrated() } catch { CommandSupport.fail("error: \(error)") }
+        let manager = UserManager(
+            store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
+            clock: SystemClock())
+        do {
+            let user = try await manager.createSuperuser(email: normalized, password: password)
+            print("Superuser \(user.email) created (id \(user.id ?? 0)).")
+        } catch StorageError.emailTaken {
+            CommandSupport.fail("Error: That email address is already taken.")
+        }
+    }
+
+    private func readPassword() -> String {
+        if let fromEnv = ProcessInfo.processInfo.environment["AUTH_SUPERUSER_PASSWORD"], !fromEnv.isEmpty {
+            return fromEnv
+        }
+        guard let first = readLine(strippingNewline: true), !first.isEmpty else {
+            CommandSupport.fail("Error: no password: set AUTH_SUPERUSER_PASSWORD or write it on standard input.")
+        }
+        if let confirmation = readLine(strippingNewline: true), !confirmation.isEmpty, confirmation != first {
+            CommandSupport.fail("Error: Your passwords didn't match.")
+        }
+        return first
+    }
+}

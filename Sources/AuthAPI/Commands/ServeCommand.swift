@@ -1,0 +1,26 @@
+import ArgumentParser
+import Hummingbird
+import Shared
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the HTTP API (AUTH_HOST, AUTH_PORT; AUTH_PORT=0 picks a free port). Refuses an unmigrated database.")
+
+    func run() async throws {
+        let configuration = try CommandSupport.configuration()
+        let database = CommandSupport.openDatabase(configuration.common.databasePath)
+        do {
+            try database.requireMigrated()
+        } catch let error as StorageError {
+            CommandSupport.fail("error: \(error.description)")
+        }
+        let logger = CommandSupport.logger(label: "AuthAPI")
+        do {
+            let app = try await buildApplication(configuration: configuration, database: database, logger: logger)
+            try await app.runService()
+        } catch let error as StorageError {
+            CommandSupport.fail("error: \(error.description)")
+        }
+    }
+}

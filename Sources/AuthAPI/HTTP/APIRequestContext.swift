@@ -1,0 +1,18 @@
+import Hummingbird
+import NIOCore
+import Shared
+
+/// The request context: Hummingbird's core storage plus the peer address, which is the
+/// client IP of per-IP throttling and of the session record.
+struct APIRequestContext: RequestContext {
+    var coreContext: CoreRequestContextStorage
+    let peerIP: String
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        peerIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The contract's limit: a body of exactly 64 KiB is read, one byte more is 413.
+    var maxUploadSize: Int { APIRouter.maxBodySize }
+}

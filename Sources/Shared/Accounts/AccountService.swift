@@ -1,0 +1,242 @@
+import Foundation
+import Logging
+
+/// A user with a fresh token pair: what signup, login and verify-email answer.
+public struct AuthResult: Sendable {
+    public var user: User
+    public var tokens: TokenPair
+}
+
+/// The account use cases of the contract, independent of HTTP: validation, throttling,
+/// hashing off the event loop, one transaction per change, tokens tied to login sessions.
+public struct AccountService: Sendable {
+    let store: any AuthStore
+    let hasher: any PasswordHasher
+    public let tokens: TokenService
+    let limiter: RateLimiter
+    let codes: CodeHasher
+    let clock: any AuthClock
+    let random: any RandomSource
+    let logger: Logger
+    let validator = PasswordValidator()
+    /// Verified for unknown addresses so that "no such account" costs the same as a wrong password.
+    let dummyHash: String
+
+    /// The seconds between two code mails to one address.
+    public static let sendCooldown: TimeInterval = 60
+
+    public init(
+        store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter,
+        codes: CodeHasher, clock: any AuthClock, random: any RandomSource, logger: Logger
+    ) async throws {
+        self.store = store
+        self.hasher = hasher
+        self.tokens = tokens
+        self.limiter = limiter
+        self.codes = codes
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        self.dummyHash = try await hasher.hash(random.hexID())
+    }
+
+    var manager: UserManager { UserManager(store: store, hasher: hasher, clock: clock) }
+
+    // MARK: Signup and login
+
+    public func signup(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+        try throttle(.signup, keys: ["ip:" + client.ip])
+        var (request, reader) = SignupRequest.read(object)
+        var email = ""
+        if let request {
+            email = EmailAddress.normalize(request.email)
+            if !EmailAddress.isValid(email) {
+                reader.add("email", "Enter a valid email address.")
+            } else if try await store.user(emailKey: EmailAddress.key(email)) != nil {
+                reader.add("email", Self.emailTakenMessage)
+            }
+            let attributes = PasswordValidator.Attributes(email: email, firstName: request.firstName, lastName: request.lastName)
+            for problem in validator.problems(request.password, attributes: attributes) {
+                reader.add("password", problem)
+            }
+        }
+        try reader.finish()
+        guard let request else { throw APIError.serverError }
+        var user = try await manager.makeUser(
+            email: email, password: request.password, firstName: request.firstName, lastName: request.lastName)
+        let session = newSession(userId: 0, client: client)
+        do {
+            user = try await store.createUser(user, session: session, verificationMail: true, now: clock.now())
+        } catch StorageError.emailTaken {
+            throw APIError.field("email", Self.emailTakenMessage)
+        }
+        logger.info("signup", metadata: ["user.id": "\(user.id ?? 0)", "client.ip": "\(client.ip)"])
+        return AuthResult(user: user, tokens: try await issue(user: user, session: session))
+    }
+
+    static let emailTakenMessage = "user with this email address already exists."
+
+    public func login(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+        let request = try LoginRequest(object)
+        let email = EmailAddress.normalize(request.email)
+        let key = EmailAddress.key(email)
+        // Every attempt takes a failure slot first (so a parallel burst cannot pass the limit);
+        // a successful login gives it back: only failed logins count.
+        let keys = ["ip:" + client.ip, "email:" + key]
+        try throttle(.login, keys: keys)
+        guard request.password.utf8.count <= validator.maxLength * 4,
+              let user = try await store.user(emailKey: key)
+        else {
+            _ = await hasher.verify(request.password, against: dummyHash)
+            throw APIError.invalidCredentials
+        }
+        let passwordMatches = await hasher.verify(request.password, against: user.password)
+        guard passwordMatches, user.isActive, let userId = user.id else {
+            logger.info("login failed", metadata: ["user.id": "\(user.id ?? 0)", "client.ip": "\(client.ip)"])
+            throw APIError.invalidCredentials
+        }
+        limiter.release(.login, keys: keys)
+        guard user.isVerified else { throw APIError.emailNotVerified }
+        let upgraded = hasher.needsRehash(user.password) ? try await hasher.hash(request.password) : nil
+        let session = newSession(userId: userId, client: client)
+        try await store.recordLogin(userId: userId, session: session, upgradedPasswordHash: upgraded, now: clock.now())
+        logger.info("login", metadata: ["user.id": "\(userId)", "client.ip": "\(client.ip)"])
+        return AuthResult(user: user, tokens: try await issue(user: user, session: session))
+    }
+
+    // MARK: Codes
+
+    /// Queues a verification code for an unverified active account; answers nothing about the address.
+    public func sendOTP(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        let request = try EmailRequest(object)
+        let key = EmailAddress.key(request.email)
+        try throttle(.sendOTP, keys: ["ip:" + client.ip, "email:" + key])
+        guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive, !user.isVerified else { return }
+        _ = try await store.queueMail(
+            kind: .verifyEmail, payload: .init(userId: id, email: user.email),
+            cooldownSubject: key, cooldown: Self.sendCooldown, now: clock.now())
+    }
+
+    public func verifyEmail(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+        let request = try VerifyEmailRequest(object)
+        let key = EmailAddress.key(request.email)
+        try throttle(.verifyEmail, keys: ["ip:" + client.ip, "email:" + key])
+        guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else {
+            throw APIError.otpInvalid
+        }
+        let session = newSession(userId: id, client: client)
+        let codes = self.codes
+        let otp = request.otp
+        let outcome = try await store.redeemCode(
+            purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(),
+            matches: { codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0) },
+            effect: .verifyEmail(session: session))
+        switch outcome {
+        case .redeemed(let verified):
+            logger.info("email verified", metadata: ["user.id": "\(id)"])
+            return AuthResult(user: verified, tokens: try await issue(user: verified, session: session))
+        case .invalid: throw APIError.otpInvalid
+        case .expired: throw APIError.otpExpired
+        case .locked: throw APIError.otpLocked
+        }
+    }
+
+    // MARK: Tokens
+
+    /// The user behind an access token, if its login session is still active.
+    public func authenticate(accessToken: String) async throws -> User {
+        let claims: TokenClaims
+        do {
+            claims = try await tokens.verify(accessToken, expecting: .access)
+        } catch {
+            throw APIError.tokenNotValid
+        }
+        guard let user = try await store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: clock.now()) else {
+            throw APIError.tokenNotValid
+        }
+        guard user.isActive else { throw APIError.userInactive }
+        return user
+    }
+
+    /// Rotates a refresh token: a new pair for the same session; a replayed one ends the session.
+    public func refresh(_ token: String) async throws -> TokenPair {
+        let claims = try await verifiedClaims(token, expecting: .refresh)
+        let newJti = random.hexID()
+        let change = try await store.rotate(
+            sessionId: claims.sid, presentedJti: claims.jti, newJti: newJti,
+            newExpiry: clock.now().addingTimeInterval(tokens.refreshTTL), now: clock.now())
+        try check(change, claims: claims)
+        return try await tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti)
+    }
+
+    /// Accepts any valid token of this service whose session is active (a refresh token must also be current).
+    public func verifyToken(_ token: String) async throws {
+        let claims = try await verifiedClaims(token, expecting: nil)
+        let now = clock.now()
+        switch claims.tokenType {
+        case .refresh:
+            guard try await store.isRefreshCurrent(sessionId: claims.sid, jti: claims.jti, now: now) else { throw APIError.tokenNotValid }
+        case .access:
+            guard let user = try await store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: now), user.isActive
+            else { throw APIError.tokenNotValid }
+        }
+    }
+
+    /// Ends the login session of a refresh token.
+    public func logout(_ token: String) async throws {
+        let claims = try await verifiedClaims(token, expecting: .refresh)
+        try check(try await store.endSession(sessionId: claims.sid, presentedJti: claims.jti, now: clock.now()), claims: claims)
+        logger.info("logout", metadata: ["user.id": "\(claims.userId)"])
+    }
+
+    public func updateProfile(user: User, _ object: [String: JSONValue]) async throws -> User {
+        let update = try ProfileUpdate(object)
+        guard let id = user.id else { throw APIError.tokenNotValid }
+        if update.firstName == nil && update.lastName == nil { return user }
+        guard let updated = try await store.updateNames(userId: id, firstName: update.firstName, lastName: update.lastName) else {
+            throw APIError.tokenNotValid
+        }
+        return updated
+    }
+
+    /// Deletes expired rows; run periodically by the API process.
+    public func purgeExpired() async throws -> Int {
+        try await store.purgeExpired(now: clock.now())
+    }
+
+    // MARK: Helpers
+
+    private func verifiedClaims(_ token: String, expecting type: TokenClaims.TokenType?) async throws -> TokenClaims {
+        do {
+            return try await tokens.verify(token, expecting: type)
+        } catch {
+            throw APIError.tokenNotValid
+        }
+    }
+
+    private func check(_ change: SessionChange, claims: TokenClaims) throws {
+        switch change {
+        case .done: return
+        case .inactive: throw APIError.tokenNotValid
+        case .reuseDetected(let userId):
+            logger.warning("refresh token reuse detected: session revoked", metadata: ["user.id": "\(userId)"])
+            throw APIError.tokenNotValid
+        }
+    }
+
+    private func throttle(_ scope: ThrottleScope, keys: [String]) throws {
+        if let wait = limiter.acquire(scope, keys: keys) { throw APIError.throttled(wait: wait) }
+    }
+
+    private func newSession(userId: Int64, client: ClientInfo) -> LoginSession {
+        let now = clock.now()
+        return LoginSession(
+            id: random.token(byteCount: 16), userId: userId, refreshJti: random.hexID(),
+            createdAt: now, expiresAt: now.addingTimeInterval(tokens.refreshTTL),
+            userAgent: client.userAgent, ip: client.ip)
+    }
+
+    private func issue(user: User, session: LoginSession) async throws -> TokenPair {
+        try await tokens.issue(userId: user.id ?? session.userId, sessionId: session.id, refreshJti: session.refreshJti)
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Settings both processes read (the same variable names, the same defaults: see README).
+public struct CommonConfiguration: Sendable {
+    /// Path of the SQLite database file shared by API and worker.
+    public var databasePath: String
+    /// `AUTH_SECRET_KEY`, or nil when a generated key is to be loaded from beside the database.
+    public var secretKey: String?
+    public var accessTTL: TimeInterval
+    public var refreshTTL: TimeInterval
+    public var otpTTL: TimeInterval
+    public var argon2: Argon2Parameters
+    public var mailFrom: String
+
+    public static let defaultDatabasePath = "queue/auth.sqlite"
+
+    public init(
+        databasePath: String = CommonConfiguration.defaultDatabasePath,
+        secretKey: String? = nil,
+        accessTTL: TimeInterval = 300,
+        refreshTTL: TimeInterval = 86_400,
+        otpTTL: TimeInterval = 600,
+        argon2: Argon2Parameters = .default,
+        mailFrom: String = "no-reply@localhost"
+    ) {
+        self.databasePath = databasePath
+        self.secretKey = secretKey
+        self.accessTTL = accessTTL
+        self.refreshTTL = refreshTTL
+        self.otpTTL = otpTTL
+        self.argon2 = argon2
+        self.mailFrom = mailFrom
+    }
+
+    public init(reading env: inout EnvironmentReader) {
+        var path = env.string("AUTH_DATABASE", default: Self.defaultDatabasePath)
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
+        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+            env.report("AUTH_DATABASE: PostgreSQL is not supported by this build yet; use a SQLite file path")
+        }
+        self.databasePath = path
+        self.secretKey = env.raw("AUTH_SECRET_KEY")
+        if let key = secretKey, key.utf8.count < 32 {
+            env.report("AUTH_SECRET_KEY: must be at least 32 bytes long (got \(key.utf8.count))")
+        }
+        self.accessTTL = TimeInterval(env.integer("AUTH_ACCESS_TTL", default: 300, range: 1...31_536_000))
+        self.refreshTTL = TimeInterval(env.integer("AUTH_REFRESH_TTL", default: 86_400, range: 1...31_536_000))
+        self.otpTTL = TimeInterval(env.integer("AUTH_OTP_TTL", default: 600, range: 1...86_400))
+        self.argon2 = Argon2Parameters(
+            memoryKiB: env.integer("AUTH_ARGON2_MEMORY_KIB", default: 19_456, range: 8...4_194_304),
+            iterations: env.integer("AUTH_ARGON2_ITERATIONS", default: 2, range: 1...64),
+            parallelism: env.integer("AUTH_ARGON2_PARALLELISM", default: 1, range: 1...64)
+        )
+        if argon2.memoryKiB < 8 * argon2.parallelism {
+            env.report("AUTH_ARGON2_MEMORY_KIB: must be at least 8 × AUTH_ARGON2_PARALLELISM")
+        }
+        self.mailFrom = env.string("AUTH_MAIL_FROM", default: "no-reply@localhost")
+    }
+
+    /// Folder that holds the database: the generated secret key and the outbox live beside it.
+    public var databaseDirectory: String {
+        (databasePath as NSString).deletingLastPathComponent.isEmpty
+            ? "." : (databasePath as NSString).deletingLastPathComponent
+    }
+}

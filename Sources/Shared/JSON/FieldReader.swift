@@ -1,0 +1,54 @@
+/// Reads typed fields out of a JSON object and collects every problem with DRF's messages,
+/// so that a request with several wrong fields gets all of them in one 400.
+public struct FieldReader: Sendable {
+    let object: [String: JSONValue]
+    public private(set) var errors: [String: [String]] = [:]
+
+    public init(_ object: [String: JSONValue]) {
+        self.object = object
+    }
+
+    public mutating func add(_ field: String, _ message: String) {
+        errors[field, default: []].append(message)
+    }
+
+    /// A required string; nil (with an error recorded) when missing, null, not a string,
+    /// blank (unless allowed) or longer than `maxLength` characters.
+    public mutating func requiredString(_ field: String, maxLength: Int? = nil, trim: Bool = true, allowBlank: Bool = false) -> String? {
+        guard let value = object[field] else {
+            add(field, "This field is required.")
+            return nil
+        }
+        return string(field, value, maxLength: maxLength, trim: trim, allowBlank: allowBlank)
+    }
+
+    /// An optional string: nil when absent, else checked as `requiredString`.
+    public mutating func optionalString(_ field: String, maxLength: Int? = nil, trim: Bool = true, allowBlank: Bool = true) -> String? {
+        guard let value = object[field] else { return nil }
+        return string(field, value, maxLength: maxLength, trim: trim, allowBlank: allowBlank)
+    }
+
+    private mutating func string(_ field: String, _ value: JSONValue, maxLength: Int?, trim: Bool, allowBlank: Bool) -> String? {
+        guard case .string(var text) = value else {
+            add(field, value == .null ? "This field may not be null." : "Not a valid string.")
+            return nil
+        }
+        if trim { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if text.isEmpty && !allowBlank {
+            add(field, "This field may not be blank.")
+            return nil
+        }
+        if let maxLength, text.unicodeScalars.count > maxLength {
+            add(field, "Ensure this field has no more than \(maxLength) characters.")
+            return nil
+        }
+        return text
+    }
+
+    /// Throws the collected field errors, if any.
+    public func finish() throws(APIError) {
+        if !errors.isEmpty { throw APIError.fields(errors) }
+    }
+}
+
+import Foundation

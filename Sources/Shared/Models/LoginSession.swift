@@ -1,0 +1,54 @@
+import Foundation
+import GRDB
+
+/// One login: what a refresh token belongs to. Rotation replaces `refreshJti`; a token whose
+/// jti is not the current one is a replay and ends the session. Access tokens carry the
+/// session id, so ending the session stops them too.
+public struct LoginSession: Codable, Sendable, Equatable {
+    public var id: String
+    public var userId: Int64
+    public var refreshJti: String
+    public var createdAt: Date
+    public var lastUsedAt: Date
+    public var expiresAt: Date
+    public var revokedAt: Date?
+    public var revokeReason: String?
+    public var userAgent: String
+    public var ip: String
+
+    public init(
+        id: String, userId: Int64, refreshJti: String, createdAt: Date, expiresAt: Date,
+        userAgent: String, ip: String
+    ) {
+        self.id = id
+        self.userId = userId
+        self.refreshJti = refreshJti
+        self.createdAt = createdAt
+        self.lastUsedAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = nil
+        self.revokeReason = nil
+        self.userAgent = userAgent
+        self.ip = ip
+    }
+}
+
+extension LoginSession: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "login_sessions"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
+}
+
+/// Who is logging in: recorded on the session, and the key of per-IP throttling.
+public struct ClientInfo: Sendable, Equatable {
+    public var ip: String
+    public var userAgent: String
+
+    public init(ip: String, userAgent: String) {
+        self.ip = ip
+        // Bounded: a header is attacker-controlled and is stored.
+        self.userAgent = String(userAgent.prefix(512))
+    }
+}

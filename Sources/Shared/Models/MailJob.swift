@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// A unit of work for the mail worker, written in the same transaction as the change that
+/// needs the mail, so that a committed change always has its mail and a rolled-back one never does.
+public struct MailJob: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable, CaseIterable {
+        case queued, running, done, dead
+    }
+
+    /// What the mail is for; the worker picks the template (and generates a code) by kind.
+    public enum Kind: String, Codable, Sendable {
+        case verifyEmail = "verify_email"
+        case passwordReset = "password_reset"
+        case emailChange = "email_change"
+        case emailChangedNotice = "email_changed_notice"
+    }
+
+    public var id: Int64?
+    public var kind: Kind
+    /// JSON of `MailJob.Payload`.
+    public var payload: String
+    public var state: State
+    public var attempts: Int
+    public var runAt: Date
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// Who the mail goes to and for which account.
+    public struct Payload: Codable, Sendable, Equatable {
+        public var userId: Int64
+        public var email: String
+
+        enum CodingKeys: String, CodingKey {
+            case userId = "user_id"
+            case email
+        }
+
+        public init(userId: Int64, email: String) {
+            self.userId = userId
+            self.email = email
+        }
+    }
+
+    public init(kind: Kind, payload: Payload, now: Date) {
+        self.kind = kind
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        self.payload = String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)
+        self.state = .queued
+        self.attempts = 0
+        self.runAt = now
+        self.createdAt = now
+        self.updatedAt = now
+    }
+
+    public func decodedPayload() throws -> Payload {
+        try JSONDecoder().decode(Payload.self, from: Data(payload.utf8))
+    }
+}
+
+extension MailJob: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "mail_jobs"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

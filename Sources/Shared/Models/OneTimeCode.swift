@@ -1,0 +1,50 @@
+import Foundation
+import GRDB
+
+/// What a one-time code may be used for; codes of different purposes never stand in for each other.
+public enum CodePurpose: String, Codable, Sendable, CaseIterable {
+    case verifyEmail = "verify_email"
+    case passwordReset = "password_reset"
+    case emailChange = "email_change"
+}
+
+/// The stored half of a code: only its keyed hash, with expiry, attempts and single use.
+/// One row per (purpose, user): a new code replaces the earlier one.
+public struct OneTimeCode: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var purpose: CodePurpose
+    public var userId: Int64
+    /// The address the code was sent to; the code is valid for this address only.
+    public var emailKey: String
+    public var codeHash: Data
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var attempts: Int
+    public var usedAt: Date?
+
+    public init(purpose: CodePurpose, userId: Int64, emailKey: String, codeHash: Data, createdAt: Date, expiresAt: Date) {
+        self.purpose = purpose
+        self.userId = userId
+        self.emailKey = emailKey
+        self.codeHash = codeHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.attempts = 0
+        self.usedAt = nil
+    }
+
+    /// Wrong tries after which a code is burnt.
+    public static let maxAttempts = 5
+}
+
+extension OneTimeCode: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "one_time_codes"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}

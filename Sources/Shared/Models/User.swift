@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// An account, as Django's `AbstractBaseUser` with the e-mail as login identifier.
+/// `emailKey` is the lower-cased normalized address: the unique index lives on it so that
+/// uniqueness is case-insensitive while `email` keeps the case the user typed in its local part.
+public struct User: Codable, Sendable, Equatable, Identifiable {
+    public var id: Int64?
+    public var email: String
+    public var emailKey: String
+    /// The PHC string of the Argon2id hash.
+    public var password: String
+    public var firstName: String
+    public var lastName: String
+    public var isActive: Bool
+    public var isStaff: Bool
+    public var isSuperuser: Bool
+    public var isVerified: Bool
+    public var dateJoined: Date
+    public var lastLogin: Date?
+
+    public init(
+        id: Int64? = nil, email: String, password: String, firstName: String = "", lastName: String = "",
+        isActive: Bool = true, isStaff: Bool = false, isSuperuser: Bool = false, isVerified: Bool = false,
+        dateJoined: Date, lastLogin: Date? = nil
+    ) {
+        self.id = id
+        self.email = email
+        self.emailKey = EmailAddress.key(email)
+        self.password = password
+        self.firstName = firstName
+        self.lastName = lastName
+        self.isActive = isActive
+        self.isStaff = isStaff
+        self.isSuperuser = isSuperuser
+        self.isVerified = isVerified
+        self.dateJoined = dateJoined
+        self.lastLogin = lastLogin
+    }
+}
+
+extension User: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "users"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+    public static let databaseDateDecodingStrategy = DatabaseDateDecodingStrategy.timeIntervalSince1970
+    public static let databaseDateEncodingStrategy = DatabaseDateEncodingStrategy.timeIntervalSince1970
+
+    public enum Columns {
+        public static let id = Column("id")
+        public static let emailKey = Column("email_key")
+        public static let isVerified = Column("is_verified")
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
+
+/// The user as the API shows it: never the password hash, never internal flags.
+public struct UserResponse: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var email: String
+    public var firstName: String
+    public var lastName: String
+    public var isVerified: Bool
+    public var isStaff: Bool
+    public var dateJoined: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, email
+        case firstName = "first_name"
+        case lastName = "last_name"
+        case isVerified = "is_verified"
+        case isStaff = "is_staff"
+        case dateJoined = "date_joined"
+    }
+
+    public init(_ user: User) {
+        id = user.id ?? 0
+        email = user.email
+        firstName = user.firstName
+        lastName = user.lastName
+        isVerified = user.isVerified
+        isStaff = user.isStaff
+        dateJoined = ISO8601.string(user.dateJoined)
+    }
+}
+
+enum ISO8601 {
+    /// `2026-11-24T10:00:00Z`: UTC, whole seconds.
+    static func string(_ date: Date) -> String {
+        var tm = tm()
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        gmtime_r(&t, &tm)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
+            Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+}

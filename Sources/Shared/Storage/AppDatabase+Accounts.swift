@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+extension AppDatabase: AuthStore {
+    public func user(emailKey: String) async throws -> User? {
+        try await pool.read { db in
+            try User.filter(User.Columns.emailKey == emailKey).fetchOne(db)
+        }
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await pool.read { db in try User.fetchOne(db, key: id) }
+    }
+
+    public func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User {
+        do {
+            return try await pool.write { db in
+                var user = user
+                try user.insert(db)
+                guard let id = user.id else { throw StorageError.emailTaken }
+                if var session {
+                    session.userId = id
+                    try session.insert(db)
+                }
+                if verificationMail {
+                    _ = try Self.claimCooldown(db, purpose: MailJob.Kind.verifyEmail.rawValue, subject: user.emailKey, seconds: 0, now: now)
+                    var job = MailJob(kind: .verifyEmail, payload: .init(userId: id, email: user.email), now: now)
+                    try job.insert(db)
+                }
+                return user
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StorageError.emailTaken
+        }
+    }
+
+    public func recordLogin(userId: Int64, session: LoginSession, upgradedPasswordHash: String?, now: Date) async throws {
+        try await pool.write { db in
+            try session.insert(db)
+            if let hash = upgradedPasswordHash {
+                try db.execute(sql: "UPDATE users SET last_login = ?, password = ? WHERE id = ?",
+                               arguments: [now.timeIntervalSince1970, hash, userId])
+            } else {
+                try db.execute(sql: "UPDATE users SET last_login = ? WHERE id = ?",
+                               arguments: [now.timeIntervalSince1970, userId])
+            }
+        }
+    }
+
+    public func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User? {
+        try await pool.write { db in
+            if let firstName {
+                try db.execute(sql: "UPDATE users SET first_name = ? WHERE id = ?", arguments: [firstName, userId])
+            }
+            if let lastName {
+                try db.execute(sql: "UPDATE users SET last_name = ? WHERE id = ?", arguments: [lastName, userId])
+            }
+            return try User.fetchOne(db, key: userId)
+        }
+    }
+
+    public func queueMail(
+        kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date
+    ) async throws -> Bool {
+        try await pool.write { db in
+            guard try Self.claimCooldown(db, purpose: kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now) else {
+                return false
+            }
+            var job = MailJob(kind: kind, payload: payload, now: now)
+            try job.insert(db)
+            return true
+        }
+    }
+
+    /// Atomically takes the send slot of (purpose, subject) unless it was taken less than
+    /// `seconds` ago: an upsert whose update only happens when the cooldown has passed.
+    static func claimCooldown(_ db: Database, purpose: String, subject: String, seconds: TimeInterval, now: Date) throws -> Bool {
+        try db.execute(
+            sql: """
+                INSERT INTO send_cooldowns (purpose, subject, last_sent_at) VALUES (?, ?, ?)
+                ON CONFLICT (purpose, subject) DO UPDATE SET last_sent_at = excluded.last_sent_at
+                WHERE send_cooldowns.last_sent_at <= ?
+                """,
+            arguments: [purpose, subject, now.timeIntervalSince1970, now.timeIntervalSince1970 - seconds])
+        return db.changesCount > 0
+    }
+
+    public func purgeExpired(now: Date) async throws -> Int {
+        try await pool.write { db in
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: "DELETE FROM login_sessions WHERE expires_at < ? OR revoked_at < ?", arguments: [t, t - 86_400])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM one_time_codes WHERE expires_at < ?", arguments: [t - 86_400])
+            removed += db.changesCount
+            try db.execute(sql: "DELETE FROM send_cooldowns WHERE last_sent_at < ?", arguments: [t - 86_400])
+            removed += db.changesCount
+            return removed
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+
+extension AppDatabase {
+    public func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User? {
+        try authenticatedUserSync(sessionId: sessionId, userId: userId, now: now)
+    }
+
+    /// A synchronous read on a pooled connection: a primary-key lookup costs microseconds,
+    /// far less than the thread hop of an asynchronous read (see PERF_NOTES), and this runs
+    /// on every authenticated request.
+    func authenticatedUserSync(sessionId: String, userId: Int64, now: Date) throws -> User? {
+        try pool.read { db in
+            try User.fetchOne(
+                db,
+                sql: """
+                    SELECT users.* FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                    WHERE login_sessions.id = ? AND login_sessions.user_id = ?
+                      AND login_sessions.revoked_at IS NULL AND login_sessions.expires_at > ?
+                    """,
+                arguments: [sessionId, userId, now.timeIntervalSince1970])
+        }
+    }
+
+    public func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool {
+        try isRefreshCurrentSync(sessionId: sessionId, jti: jti, now: now)
+    }
+
+    func isRefreshCurrentSync(sessionId: String, jti: String, now: Date) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                    WHERE login_sessions.id = ? AND refresh_jti = ? AND revoked_at IS NULL AND expires_at > ?
+                      AND users.is_active
+                    """,
+                arguments: [sessionId, jti, now.timeIntervalSince1970]) ?? false
+        }
+    }
+
+    public func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
+        try await pool.write { db in
+            let state = try Self.sessionState(db, sessionId: sessionId, presentedJti: presentedJti, now: now)
+            guard case .done = state else { return state }
+            try db.execute(
+                sql: "UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?",
+                arguments: [newJti, now.timeIntervalSince1970, newExpiry.timeIntervalSince1970, sessionId, presentedJti])
+            return .done
+        }
+    }
+
+    public func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange {
+        try await pool.write { db in
+            let state = try Self.sessionState(db, sessionId: sessionId, presentedJti: presentedJti, now: now)
+            guard case .done = state else { return state }
+            try Self.revoke(db, sessionId: sessionId, reason: "logout", now: now)
+            return .done
+        }
+    }
+
+    /// Within a write transaction: `.done` when the presented jti is the session's current one;
+    /// a stale jti revokes the session (refresh-token reuse).
+    static func sessionState(_ db: Database, sessionId: String, presentedJti: String, now: Date) throws -> SessionChange {
+        guard let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
+                FROM login_sessions JOIN users ON users.id = login_sessions.user_id WHERE login_sessions.id = ?
+                """,
+            arguments: [sessionId])
+        else { return .inactive }
+        let revokedAt: Double? = row["revoked_at"]
+        let expiresAt: Double = row["expires_at"]
+        let isActive: Bool = row["is_active"]
+        guard revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
+        let current: String = row["refresh_jti"]
+        guard current == presentedJti else {
+            try revoke(db, sessionId: sessionId, reason: "refresh_reuse", now: now)
+            return .reuseDetected(userId: row["user_id"])
+        }
+        return .done
+    }
+
+    static func revoke(_ db: Database, sessionId: String, reason: String, now: Date) throws {
+        try db.execute(
+            sql: "UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL",
+            arguments: [now.timeIntervalSince1970, reason, sessionId])
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+
+/// Owns the SQLite database shared by the API and the worker: its connection pool and its
+/// migrations. Every write is a `BEGIN IMMEDIATE` transaction (GRDB's default for writes), so
+/// two processes never deadlock on a lock upgrade; the busy timeout makes them wait their turn.
+public struct AppDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// How long a writer waits for another process's transaction before failing.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// Opens (creating if needed) the database file, with WAL and `synchronous=NORMAL`.
+    public static func open(path: String, readonly: Bool = false) throws -> AppDatabase {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StorageError.notWritable(directory)
+        }
+        guard access(directory, W_OK | X_OK) == 0 else { throw StorageError.notWritable(directory) }
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeout)
+        config.foreignKeysEnabled = true
+        config.maximumReaderCount = 4
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            return AppDatabase(pool: pool, path: path)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
+            throw StorageError.notWritable(directory)
+        }
+    }
+
+    /// Applies every pending migration.
+    public func migrate() throws {
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Throws `notMigrated` unless every known migration has been applied.
+    public func requireMigrated() throws {
+        let done = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
+        guard done else { throw StorageError.notMigrated(path) }
+    }
+
+    /// Whether the database answers: for `/healthz`.
+    public func ping() async -> Bool {
+        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}

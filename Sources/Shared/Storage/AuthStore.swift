@@ -1,0 +1,67 @@
+import Foundation
+
+/// The storage the account logic needs, as invariant-preserving operations: each method is
+/// one transaction, so handlers never compose writes themselves and a second backend
+/// (PostgreSQL) can implement the same contract.
+public protocol AuthStore: Sendable {
+    func user(emailKey: String) async throws -> User?
+    func user(id: Int64) async throws -> User?
+
+    /// Inserts the user with, in the same transaction, its first login session and (when
+    /// `verificationMail`) the verification mail job and the send cooldown it starts.
+    /// Throws `StorageError.emailTaken` when the address is taken, leaving nothing behind.
+    func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User
+
+    /// Records a successful login: the new session, `last_login`, and an upgraded hash if any.
+    func recordLogin(userId: Int64, session: LoginSession, upgradedPasswordHash: String?, now: Date) async throws
+
+    func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User?
+
+    /// Queues a mail of `kind` unless one was queued for `cooldownSubject` less than `cooldown`
+    /// seconds ago; returns whether it queued. One transaction, so parallel calls queue one mail.
+    func queueMail(kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool
+
+    /// Stores a new code for (purpose, user), replacing any earlier one. Used by the worker.
+    func storeCode(_ code: OneTimeCode) async throws
+
+    /// Checks and, on a match, spends a code and applies its effect, all in one write
+    /// transaction: of N parallel redemptions of one code exactly one succeeds.
+    func redeemCode(
+        purpose: CodePurpose, userId: Int64, emailKey: String, now: Date,
+        matches: @escaping @Sendable (Data) -> Bool, effect: CodeEffect
+    ) async throws -> CodeRedemption
+
+    /// The user of an active session, in one indexed lookup; nil when the session ended.
+    func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User?
+    /// Whether a refresh token (session + jti) is the current one of an active session.
+    func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool
+    /// Replaces the session's refresh jti if `presentedJti` is current; a stale jti ends the session.
+    func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange
+    /// Ends the session if `presentedJti` is current; a stale jti ends it too but reports reuse.
+    func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange
+
+    /// Deletes expired sessions, codes and cooldowns; returns the number of rows removed.
+    func purgeExpired(now: Date) async throws -> Int
+}
+
+/// What a redeemed code does, applied in the redeeming transaction.
+public enum CodeEffect: Sendable {
+    /// Verification: marks the e-mail verified and starts a login session.
+    case verifyEmail(session: LoginSession)
+}
+
+public enum CodeRedemption: Sendable, Equatable {
+    case redeemed(User)
+    case invalid
+    case expired
+    case locked
+}
+
+/// The outcome of rotating or ending a session with a presented refresh token.
+public enum SessionChange: Sendable, Equatable {
+    case done
+    /// The token was an already-rotated one: the session has been revoked.
+    case reuseDetected(userId: Int64)
+    /// Unknown, expired or already ended session, or an inactive user.
+    case inactive
+}

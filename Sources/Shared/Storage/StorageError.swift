@@ -1,0 +1,17 @@
+/// Storage failures that have a message a person can act on.
+public enum StorageError: Error, CustomStringConvertible, Equatable {
+    case notWritable(String)
+    case notMigrated(String)
+    case emailTaken
+
+    public var description: String {
+        switch self {
+        case .notWritable(let dir):
+            return "cannot write to \(dir): check that the folder exists or can be created and is writable by this user"
+        case .notMigrated(let path):
+            return "database \(path) is not migrated: run `AuthAPI migrate` first"
+        case .emailTaken:
+            return "a user with this e-mail address already exists"
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import JWTKit
+
+/// The claims of simplejwt's tokens (`token_type`, `exp`, `iat`, `jti`, `user_id`) plus `sid`,
+/// the login session the token belongs to. Decoding is strict: a claim of the wrong type makes
+/// the whole token invalid.
+public struct TokenClaims: JWTPayload, Equatable {
+    public enum TokenType: String, Codable, Sendable {
+        case access, refresh
+    }
+
+    public var tokenType: TokenType
+    public var exp: Int64
+    public var iat: Int64
+    public var jti: String
+    public var userId: Int64
+    public var sid: String
+
+    enum CodingKeys: String, CodingKey {
+        case tokenType = "token_type"
+        case exp, iat, jti
+        case userId = "user_id"
+        case sid
+    }
+
+    public init(tokenType: TokenType, exp: Int64, iat: Int64, jti: String, userId: Int64, sid: String) {
+        self.tokenType = tokenType
+        self.exp = exp
+        self.iat = iat
+        self.jti = jti
+        self.userId = userId
+        self.sid = sid
+    }
+
+    /// Time checks happen in `TokenService` against its injected clock, not here.
+    public func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+/// Why a token was refused; all of them answer 401 `token_not_valid`, kept apart for logs and tests.
+public enum TokenError: Error, Equatable, Sendable {
+    case malformed
+    case algorithmNotAllowed
+    case badSignature
+    case invalidClaims
+    case expired
+    case wrongType
+    case revoked
+}
+
+/// An access token and a refresh token of one login session.
+public struct TokenPair: Sendable, Equatable {
+    public var access: String
+    public var refresh: String
+    public var refreshJti: String
+}

@@ -1,0 +1,80 @@
+import Foundation
+import JWTKit
+
+/// Issues and verifies HS256 JWTs signed with the bytes of `AUTH_SECRET_KEY`, as simplejwt does
+/// with Django's `SECRET_KEY`. The algorithm is pinned: the header must say HS256 and `typ: JWT`
+/// before the signature is even checked. Expiry is checked against the injected clock.
+public struct TokenService: Sendable {
+    let keys: JWTKeyCollection
+    let clock: any AuthClock
+    let random: any RandomSource
+    public let accessTTL: TimeInterval
+    public let refreshTTL: TimeInterval
+    /// Clock skew tolerated on `exp` and `iat`.
+    public let leeway: TimeInterval
+
+    /// Tokens longer than this are refused before any parsing.
+    static let maxTokenLength = 4_096
+    /// 9999-12-31T23:59:59Z: later timestamps are out of range.
+    static let maxTimestamp: Int64 = 253_402_300_799
+
+    public init(
+        secretKey: String, accessTTL: TimeInterval, refreshTTL: TimeInterval,
+        clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 5
+    ) async {
+        keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: Array(secretKey.utf8)), digestAlgorithm: .sha256)
+        self.clock = clock
+        self.random = random
+        self.accessTTL = accessTTL
+        self.refreshTTL = refreshTTL
+        self.leeway = leeway
+    }
+
+    /// A new access + refresh pair for a login session; the refresh token's jti is the one
+    /// the session must record as current.
+    public func issue(userId: Int64, sessionId: String, refreshJti: String? = nil) async throws -> TokenPair {
+        let now = Int64(clock.now().timeIntervalSince1970)
+        let jti = refreshJti ?? random.hexID()
+        let refresh = TokenClaims(
+            tokenType: .refresh, exp: now + Int64(refreshTTL), iat: now, jti: jti, userId: userId, sid: sessionId)
+        let access = TokenClaims(
+            tokenType: .access, exp: now + Int64(accessTTL), iat: now, jti: random.hexID(), userId: userId, sid: sessionId)
+        return TokenPair(access: try await keys.sign(access), refresh: try await keys.sign(refresh), refreshJti: jti)
+    }
+
+    /// Signed claims of a token, checked for algorithm, type header, signature, claim types and
+    /// ranges, expiry and (when given) the expected token type. Session state is not checked here.
+    public func verify(_ token: String, expecting expected: TokenClaims.TokenType? = nil) async throws(TokenError) -> TokenClaims {
+        guard token.utf8.count <= Self.maxTokenLength else { throw .malformed }
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[2].isEmpty else { throw .malformed }
+        guard let headerData = Base64URL.decode(parts[0]),
+              let header = try? JSONDecoder().decode(Header.self, from: headerData)
+        else { throw .malformed }
+        guard header.alg == "HS256", header.typ == "JWT", header.crit == nil else { throw .algorithmNotAllowed }
+        let claims: TokenClaims
+        do {
+            claims = try await keys.verify(token, as: TokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw .badSignature
+        } catch {
+            throw .invalidClaims
+        }
+        guard claims.exp > 0, claims.exp <= Self.maxTimestamp, claims.iat >= 0, claims.iat <= Self.maxTimestamp,
+              !claims.jti.isEmpty, claims.jti.utf8.count <= 64, !claims.sid.isEmpty, claims.sid.utf8.count <= 64,
+              claims.userId > 0
+        else { throw .invalidClaims }
+        let now = clock.now().timeIntervalSince1970
+        guard Double(claims.exp) + leeway > now else { throw .expired }
+        guard Double(claims.iat) - leeway <= now else { throw .invalidClaims }
+        if let expected, claims.tokenType != expected { throw .wrongType }
+        return claims
+    }
+
+    struct Header: Decodable {
+        var alg: String
+        var typ: String?
+        var crit: [String]?
+    }
+}
