@@ -1,0 +1,100 @@
+import Foundation
+import Shared
+import Testing
+
+@Suite("Command line")
+struct CommandLineTests {
+    func environment(_ dir: URL, _ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUTH_") }
+        env["AUTH_DATABASE"] = dir.appendingPathComponent("auth.sqlite").path
+        env["AUTH_SECRET_KEY"] = TestServer.secretKey
+        for (k, v) in TestServer.fastArgon2 { env[k] = v }
+        for (k, v) in extra { env[k] = v }
+        return env
+    }
+
+    func tempDir() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("authcli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test("serve refuses an unmigrated database; migrate is repeatable")
+    func migrateFirst() throws {
+        let dir = try tempDir()
+        let serve = try TestServer.run(["serve"], environment: environment(dir, ["AUTH_PORT": "0"]))
+        #expect(serve.status != 0)
+        #expect(serve.output.contains("not migrated") && serve.output.contains("AuthAPI migrate"))
+        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
+        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
+    }
+
+    @Test("Every wrong variable is reported, one line each")
+    func configurationErrors() throws {
+        let dir = try tempDir()
+        let r = try TestServer.run(["serve"], environment: environment(dir, [
+            "AUTH_PORT": "http", "AUTH_ACCESS_TTL": "-5", "AUTH_THROTTLE": "maybe", "AUTH_THROTTLE_RATES": "login=ten/min",
+            "AUTH_SECRET_KEY": "short",
+        ]))
+        #expect(r.status != 0)
+        let lines = r.output.split(separator: "\n").filter { $0.hasPrefix("configuration error:") }
+        #expect(lines.count == 5, "\(r.output)")
+        for name in ["AUTH_PORT", "AUTH_ACCESS_TTL", "AUTH_THROTTLE=", "AUTH_THROTTLE_RATES", "AUTH_SECRET_KEY"] {
+            #expect(lines.contains { $0.contains(name) }, "\(name)")
+        }
+    }
+
+    @Test("An unwritable database folder is a clear error, not a crash")
+    func unwritableFolder() throws {
+        let dir = try tempDir()
+        let locked = dir.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: locked.path) }
+        var env = environment(dir)
+        env["AUTH_DATABASE"] = locked.appendingPathComponent("sub/auth.sqlite").path
+        // As root, permissions do not stop writes: use a path under a regular file instead.
+        let file = dir.appendingPathComponent("plainfile")
+        _ = FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8))
+        if getuid() == 0 { env["AUTH_DATABASE"] = file.appendingPathComponent("auth.sqlite").path }
+        let r = try TestServer.run(["migrate"], environment: env)
+        #expect(r.status == 1)
+        #expect(r.output.contains("cannot write to"), "\(r.output)")
+        #expect(!r.output.contains("Fatal error"))
+    }
+
+    @Test("createsuperuser: password from the environment or standard input; a taken address exits non-zero")
+    func createSuperuser() async throws {
+        let dir = try tempDir()
+        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
+        let viaEnv = try TestServer.run(["createsuperuser", "--email", "Root@Example.com"],
+                                        environment: environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
+        #expect(viaEnv.status == 0, "\(viaEnv.output)")
+        let taken = try TestServer.run(["createsuperuser", "--email", "root@example.COM"],
+                                       environment: environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
+        #expect(taken.status != 0 && taken.output.contains("already taken"))
+        let viaStdin = try TestServer.run(["createsuperuser", "--email", "admin2@example.com"], environment: environment(dir),
+                                          stdin: "\(TestServer.password)\n\(TestServer.password)\n")
+        #expect(viaStdin.status == 0, "\(viaStdin.output)")
+        let mismatch = try TestServer.run(["createsuperuser", "--email", "admin3@example.com"], environment: environment(dir),
+                                          stdin: "\(TestServer.password)\nsomething else\n")
+        #expect(mismatch.status != 0)
+        let weak = try TestServer.run(["createsuperuser", "--email", "admin4@example.com"], environment: environment(dir), stdin: "password\n")
+        #expect(weak.status != 0 && weak.output.contains("too common"))
+        #expect(try TestServer.run(["createsuperuser", "--help"], environment: environment(dir)).output.contains("--email"))
+
+        let server = try await TestServer(directory: dir)
+        let login = try await server.client().post(Path.login, ["email": "root@example.com", "password": TestServer.password])
+        #expect(login.status == 200)
+        #expect(login.json["is_staff"] as? Bool == true && login.json["is_verified"] as? Bool == true)
+        #expect(login["email"] == "Root@example.com")
+    }
+
+    @Test("SIGTERM stops the server gracefully")
+    func gracefulShutdown() async throws {
+        let server = try await TestServer()
+        #expect(try await server.client().get("/healthz").status == 200)
+        server.stop()
+        #expect(server.process.terminationStatus == 0)
+    }
+}
