@@ -1,0 +1,31 @@
+# Two commands do everything on a fresh Debian machine: `make run` and `make test`.
+SWIFT ?= swift
+# System libraries the package links (system-library targets) and the build needs.
+APT_PACKAGES := libsqlite3-dev libargon2-dev libcurl4-openssl-dev pkg-config
+# What the tests need beyond the build.
+TEST_APT_PACKAGES := python3
+
+.PHONY: deps test-deps build build-debug run test clean
+
+## deps: install the missing system packages (apt-get, only when something is missing)
+deps:
+	@scripts/apt-install.sh $(APT_PACKAGES)
+
+test-deps: deps
+	@scripts/apt-install.sh $(TEST_APT_PACKAGES)
+
+## build: release build of AuthAPI and MailWorker
+build: deps
+	$(SWIFT) build -c release
+
+## run: build, migrate, then run API and worker in the foreground (Ctrl-C stops both)
+run: build
+	@scripts/run.sh "$$($(SWIFT) build -c release --show-bin-path)"
+
+## test: build everything with the tests, then run every test
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

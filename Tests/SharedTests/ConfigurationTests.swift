@@ -1,0 +1,42 @@
+import Testing
+@testable import Shared
+
+@Suite("Configuration from the environment")
+struct ConfigurationTests {
+    @Test("Defaults of the contract")
+    func defaults() throws {
+        let c = try APIConfiguration.fromEnvironment([:])
+        #expect(c.host == "127.0.0.1" && c.port == 8000)
+        #expect(c.common.databasePath == "queue/auth.sqlite")
+        #expect(c.common.accessTTL == 300 && c.common.refreshTTL == 86_400 && c.common.otpTTL == 600)
+        #expect(c.common.argon2 == Argon2Parameters(memoryKiB: 19_456, iterations: 2, parallelism: 1))
+        #expect(c.throttleEnabled && c.throttleRates == .defaults)
+        #expect(c.common.secretKey == nil)
+        #expect(c.common.databaseDirectory == "queue")
+    }
+
+    @Test("Every problem reported at once")
+    func problems() {
+        do {
+            _ = try APIConfiguration.fromEnvironment([
+                "AUTH_PORT": "99999", "AUTH_OTP_TTL": "ten", "AUTH_ARGON2_PARALLELISM": "0", "AUTH_THROTTLE": "sometimes",
+                "AUTH_DATABASE": "postgres://u:p@h/db",
+            ])
+            Issue.record("expected a configuration error")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.count == 5)
+            #expect(error.description.split(separator: "\n").count == 5)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test("sqlite:// prefix and settings")
+    func settings() throws {
+        let c = try APIConfiguration.fromEnvironment([
+            "AUTH_DATABASE": "sqlite:///tmp/x.sqlite", "AUTH_PORT": "0", "AUTH_THROTTLE": "off", "AUTH_SECRET_KEY": String(repeating: "k", count: 40),
+        ])
+        #expect(c.common.databasePath == "/tmp/x.sqlite" && c.port == 0 && !c.throttleEnabled)
+        #expect(c.common.secretKey?.count == 40)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+@testable import Shared
+
+/// A migrated database in a fresh temporary folder.
+func temporaryDatabase() throws -> AppDatabase {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)")
+    let db = try AppDatabase.open(path: dir.appendingPathComponent("auth.sqlite").path)
+    try db.migrate()
+    return db
+}
+
+let testSecret = "unit-test-secret-key-0123456789-abcdefghijklmnop"
+let cheapArgon2 = Argon2Parameters(memoryKiB: 256, iterations: 1, parallelism: 1)
+
+/// An account service over a temporary database, a manual clock and cheap hashing.
+struct ServiceFixture {
+    let db: AppDatabase
+    let clock: ManualClock
+    let service: AccountService
+    let client = ClientInfo(ip: "127.0.0.1", userAgent: "unit-test")
+
+    init(throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
+        db = try temporaryDatabase()
+        clock = ManualClock(Date())
+        let random = SecureRandom()
+        let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
+        service = try await AccountService(
+            store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: random), tokens: tokens,
+            limiter: RateLimiter(enabled: throttle, rates: rates, clock: clock), codes: CodeHasher(secretKey: testSecret),
+            clock: clock, random: random, logger: Logger(label: "test"))
+    }
+
+    func signup(_ email: String, password: String = "correct horse battery staple") async throws -> AuthResult {
+        try await service.signup(["email": .string(email), "password": .string(password)], client: client)
+    }
+
+    func plantCode(_ code: String, for user: User, purpose: CodePurpose = .verifyEmail, ttl: TimeInterval = 600) async throws {
+        let now = clock.now()
+        try await db.storeCode(OneTimeCode(
+            purpose: purpose, userId: user.id!, emailKey: user.emailKey,
+            codeHash: CodeHasher(secretKey: testSecret).hash(code: code, purpose: purpose, emailKey: user.emailKey),
+            createdAt: now, expiresAt: now.addingTimeInterval(ttl)))
+    }
+}
