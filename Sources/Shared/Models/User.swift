@@ -55,6 +55,23 @@ extension User: FetchableRecord, MutablePersistableRecord {
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID
     }
+
+    /// Decodes by column name without going through `Decodable`: users are read on every
+    /// authenticated request.
+    public init(row: Row) throws {
+        id = row["id"]
+        email = row["email"]
+        emailKey = row["email_key"]
+        password = row["password"]
+        firstName = row["first_name"]
+        lastName = row["last_name"]
+        isActive = row["is_active"]
+        isStaff = row["is_staff"]
+        isSuperuser = row["is_superuser"]
+        isVerified = row["is_verified"]
+        dateJoined = Date(timeIntervalSince1970: row["date_joined"])
+        lastLogin = (row["last_login"] as Double?).map { Date(timeIntervalSince1970: $0) }
+    }
 }
 
 /// The user as the API shows it: never the password hash, never internal flags.
@@ -93,8 +110,11 @@ enum ISO8601 {
         var tm = tm()
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         gmtime_r(&t, &tm)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02dZ",
-            Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return pad(tm.tm_year + 1900, 4) + "-" + pad(tm.tm_mon + 1, 2) + "-" + pad(tm.tm_mday, 2) + "T"
+            + pad(tm.tm_hour, 2) + ":" + pad(tm.tm_min, 2) + ":" + pad(tm.tm_sec, 2) + "Z"
     }
 }

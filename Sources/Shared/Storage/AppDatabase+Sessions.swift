@@ -10,15 +10,14 @@ extension AppDatabase {
     /// far less than the thread hop of an asynchronous read (see PERF_NOTES), and this runs
     /// on every authenticated request.
     func authenticatedUserSync(sessionId: String, userId: Int64, now: Date) throws -> User? {
-        try pool.read { db in
-            try User.fetchOne(
-                db,
-                sql: """
-                    SELECT users.* FROM login_sessions JOIN users ON users.id = login_sessions.user_id
-                    WHERE login_sessions.id = ? AND login_sessions.user_id = ?
-                      AND login_sessions.revoked_at IS NULL AND login_sessions.expires_at > ?
-                    """,
-                arguments: [sessionId, userId, now.timeIntervalSince1970])
+        // One SELECT needs no snapshot transaction around it: `unsafeRead` skips BEGIN/COMMIT.
+        try pool.unsafeRead { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT users.* FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                WHERE login_sessions.id = ? AND login_sessions.user_id = ?
+                  AND login_sessions.revoked_at IS NULL AND login_sessions.expires_at > ?
+                """)
+            return try User.fetchOne(statement, arguments: [sessionId, userId, now.timeIntervalSince1970])
         }
     }
 
@@ -27,15 +26,13 @@ extension AppDatabase {
     }
 
     func isRefreshCurrentSync(sessionId: String, jti: String, now: Date) throws -> Bool {
-        try pool.read { db in
-            try Bool.fetchOne(
-                db,
-                sql: """
-                    SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
-                    WHERE login_sessions.id = ? AND refresh_jti = ? AND revoked_at IS NULL AND expires_at > ?
-                      AND users.is_active
-                    """,
-                arguments: [sessionId, jti, now.timeIntervalSince1970]) ?? false
+        try pool.unsafeRead { db in
+            let statement = try db.cachedStatement(sql: """
+                SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                WHERE login_sessions.id = ? AND refresh_jti = ? AND revoked_at IS NULL AND expires_at > ?
+                  AND users.is_active
+                """)
+            return try Bool.fetchOne(statement, arguments: [sessionId, jti, now.timeIntervalSince1970]) ?? false
         }
     }
 

@@ -5,7 +5,9 @@ import JWTKit
 /// with Django's `SECRET_KEY`. The algorithm is pinned: the header must say HS256 and `typ: JWT`
 /// before the signature is even checked. Expiry is checked against the injected clock.
 public struct TokenService: Sendable {
-    let keys: JWTKeyCollection
+    /// jwt-kit's HS256 algorithm for the key, used directly: the key collection is an actor,
+    /// and a hop to it on every request costs more than the signature check itself.
+    let algorithm: any JWTAlgorithm
     let clock: any AuthClock
     let random: any RandomSource
     public let accessTTL: TimeInterval
@@ -22,8 +24,10 @@ public struct TokenService: Sendable {
         secretKey: String, accessTTL: TimeInterval, refreshTTL: TimeInterval,
         clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 5
     ) async {
-        keys = JWTKeyCollection()
+        let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: Array(secretKey.utf8)), digestAlgorithm: .sha256)
+        // A collection with one default key always has it.
+        algorithm = try! await keys.getKey()
         self.clock = clock
         self.random = random
         self.accessTTL = accessTTL
@@ -40,27 +44,42 @@ public struct TokenService: Sendable {
             tokenType: .refresh, exp: now + Int64(refreshTTL), iat: now, jti: jti, userId: userId, sid: sessionId)
         let access = TokenClaims(
             tokenType: .access, exp: now + Int64(accessTTL), iat: now, jti: random.hexID(), userId: userId, sid: sessionId)
-        return TokenPair(access: try await keys.sign(access), refresh: try await keys.sign(refresh), refreshJti: jti)
+        return TokenPair(access: try sign(access), refresh: try sign(refresh), refreshJti: jti)
+    }
+
+    static let encodedHeader = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+
+    func sign(_ claims: TokenClaims) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let input = Self.encodedHeader + "." + Base64URL.encode(try encoder.encode(claims))
+        return input + "." + Base64URL.encode(try algorithm.sign(Array(input.utf8)))
     }
 
     /// Signed claims of a token, checked for algorithm, type header, signature, claim types and
     /// ranges, expiry and (when given) the expected token type. Session state is not checked here.
     public func verify(_ token: String, expecting expected: TokenClaims.TokenType? = nil) async throws(TokenError) -> TokenClaims {
-        guard token.utf8.count <= Self.maxTokenLength else { throw .malformed }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[2].isEmpty else { throw .malformed }
-        guard let headerData = Base64URL.decode(parts[0]),
-              let header = try? JSONDecoder().decode(Header.self, from: headerData)
+        let utf8 = token.utf8
+        guard utf8.count <= Self.maxTokenLength,
+              let firstDot = utf8.firstIndex(of: 0x2E),
+              let secondDot = utf8[utf8.index(after: firstDot)...].firstIndex(of: 0x2E)
         else { throw .malformed }
-        guard header.alg == "HS256", header.typ == "JWT", header.crit == nil else { throw .algorithmNotAllowed }
-        let claims: TokenClaims
-        do {
-            claims = try await keys.verify(token, as: TokenClaims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .badSignature
-        } catch {
-            throw .invalidClaims
+        let header = utf8[..<firstDot]
+        let payload = utf8[utf8.index(after: firstDot)..<secondDot]
+        let signaturePart = utf8[utf8.index(after: secondDot)...]
+        guard !signaturePart.isEmpty, !signaturePart.contains(0x2E) else { throw .malformed }
+        // Our own header is one fixed string; anything else is decoded and checked.
+        if !header.elementsEqual(Self.encodedHeader.utf8) {
+            guard let headerData = Base64URL.decode(header),
+                  let decoded = try? JSONDecoder().decode(Header.self, from: headerData)
+            else { throw .malformed }
+            guard decoded.alg == "HS256", decoded.typ == "JWT", decoded.crit == nil else { throw .algorithmNotAllowed }
         }
+        guard let signature = Base64URL.decode(signaturePart) else { throw .malformed }
+        guard (try? algorithm.verify(signature, signs: Array(utf8[..<secondDot]))) == true else { throw .badSignature }
+        guard let payloadData = Base64URL.decode(payload),
+              let claims = try? JSONDecoder().decode(TokenClaims.self, from: payloadData)
+        else { throw .invalidClaims }
         guard claims.exp > 0, claims.exp <= Self.maxTimestamp, claims.iat >= 0, claims.iat <= Self.maxTimestamp,
               !claims.jti.isEmpty, claims.jti.utf8.count <= 64, !claims.sid.isEmpty, claims.sid.utf8.count <= 64,
               claims.userId > 0
