@@ -2,17 +2,15 @@
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
 APT_PACKAGES := libsqlite3-dev libargon2-dev libcurl4-openssl-dev pkg-config
-# What the tests need beyond the build.
-TEST_APT_PACKAGES := python3
-
 .PHONY: deps test-deps build build-debug run test clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)
 deps:
 	@scripts/apt-install.sh $(APT_PACKAGES)
 
+## test-deps: python3 and aiosmtpd for the loopback SMTP server of the tests
 test-deps: deps
-	@scripts/apt-install.sh $(TEST_APT_PACKAGES)
+	@scripts/install-test-deps.sh
 
 ## build: release build of AuthAPI and MailWorker
 build: deps

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Logging
+import Shared
 
 /// The API process: `serve` (default), `migrate`, `createsuperuser`.
 @main
@@ -9,4 +11,20 @@ struct AuthAPICommand: AsyncParsableCommand {
         discussion: "Configured by AUTH_* environment variables; see README.md for the table.",
         subcommands: [ServeCommand.self, MigrateCommand.self, CreateSuperuserCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// Logs go to standard error, so standard output stays for what scripts read.
+    static func main() async {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        Signals.unblockTermination()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -1,14 +1,30 @@
 import ArgumentParser
+import Logging
+import Shared
 
-/// The mail worker process. Placeholder until the worker issue: the queue is written by the
-/// API already; this executable will claim jobs, generate codes and send over SMTP.
+/// The mail worker process: `run` (default), `status`, `requeue-dead`.
 @main
 struct MailWorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "MailWorker",
-        abstract: "Sends queued mail (not implemented yet: jobs accumulate in the queue table).")
+        abstract: "Sends the mail that the API queues: verification codes and notices, over SMTP or into queue/outbox/.",
+        discussion: "Configured by AUTH_* environment variables (the same as AuthAPI's); see README.md.",
+        subcommands: [RunCommand.self, StatusCommand.self, RequeueDeadCommand.self],
+        defaultSubcommand: RunCommand.self)
 
-    func run() async throws {
-        print("MailWorker: not implemented yet; queued mail stays in the database until it is.")
+    /// Logs go to standard error, so standard output stays for what scripts read.
+    static func main() async {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        Signals.unblockTermination()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
     }
 }

@@ -38,7 +38,7 @@ final class TestServer {
             guard result.status == 0 else { throw TestServerError.failed("migrate: \(result.output)") }
         }
         logPath = dir.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = Self.binary("AuthAPI")
         process.arguments = ["serve"]
@@ -56,13 +56,13 @@ final class TestServer {
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        process.waitForExit()
     }
 
     deinit {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            process.waitForExit()
         }
     }
 
@@ -116,7 +116,7 @@ final class TestServer {
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        process.waitForExit()
         return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 

@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+struct RequeueDeadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "requeue-dead",
+        abstract: "Put dead jobs back in the queue with a fresh attempt count: all of them, or one with --id.")
+
+    @Option(help: "Only the job with this id.")
+    var id: Int64?
+
+    func run() async throws {
+        let configuration = WorkerSupport.configuration()
+        let database = WorkerSupport.migratedDatabase(configuration.common.databasePath)
+        let count = try await database.requeueDead(id: id, now: Date())
+        if let id, count == 0 { WorkerSupport.fail("no dead job with id \(id)") }
+        print("requeued \(count) job\(count == 1 ? "" : "s")")
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Delivers one message. Implementations: SMTP through libcurl, or `.eml` files in an outbox.
+public protocol Mailer: Sendable {
+    func send(_ message: MailMessage) async throws(MailError)
+}
+
+/// A failed send, classified: transient failures are retried with back-off, permanent ones
+/// park the job as dead at once. `message` is safe to store and log: it never holds secrets.
+public struct MailError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case transient, permanent
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { "\(kind.rawValue): \(message)" }
+
+    /// SMTP reply classes: 4xx is "try again later", 5xx is "never".
+    public static func fromSMTPReply(_ code: Int, detail: String) -> MailError {
+        MailError((500..<600).contains(code) ? .permanent : .transient, "SMTP \(code): \(detail)")
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Logging
+
+/// Writes each message as an `.eml` file into a folder, atomically (a temporary file renamed
+/// into place), so `make run` works with no mail server and readers never see half a file.
+public struct OutboxMailer: Mailer {
+    public let directory: String
+    let logger: Logger
+
+    public init(directory: String, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+    }
+
+    public func send(_ message: MailMessage) async throws(MailError) {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(message.messageID.split(separator: "@")[0]).eml"
+            let final = URL(fileURLWithPath: directory).appendingPathComponent(name)
+            let temporary = URL(fileURLWithPath: directory).appendingPathComponent(".\(name).tmp")
+            try message.data.write(to: temporary)
+            try FileManager.default.moveItem(at: temporary, to: final)
+            logger.info("mail written to outbox", metadata: ["mail.file": "\(final.path)", "mail.message_id": "\(message.messageID)"])
+        } catch {
+            throw MailError(.transient, "cannot write to outbox \(directory): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The worker's loop: claims due jobs, generates and stores codes, renders and sends mail,
+/// and settles each job (done, retry with back-off, or dead). A `Service`: on graceful shutdown
+/// it stops claiming, lets the sends in flight finish, and gives back leases it has not started.
+public struct MailDispatcher: Service {
+    let queue: any JobQueue
+    let store: any AuthStore
+    let mailer: any Mailer
+    let templates: MailTemplates
+    let codes: CodeHasher
+    let generator: CodeGenerator
+    let retry: RetryPolicy
+    let clock: any AuthClock
+    let random: any RandomSource
+    let logger: Logger
+    let from: String
+    let concurrency: Int
+    let lease: TimeInterval
+    let otpTTL: TimeInterval
+    let retention: TimeInterval
+    /// This worker's lease owner name: host, pid and a random suffix.
+    public let owner: String
+
+    /// Idle polling: starts short after activity, backs off to `maxIdleDelay`.
+    static let minIdleDelay: Duration = .milliseconds(5)
+    static let maxIdleDelay: Duration = .milliseconds(100)
+
+    public init(queue: any JobQueue, store: any AuthStore, mailer: any Mailer, configuration: WorkerConfiguration,
+                secretKey: String, clock: any AuthClock, random: any RandomSource, logger: Logger) {
+        self.queue = queue
+        self.store = store
+        self.mailer = mailer
+        templates = MailTemplates(codeLifetime: configuration.common.otpTTL)
+        codes = CodeHasher(secretKey: secretKey)
+        generator = CodeGenerator(random: random)
+        retry = RetryPolicy(base: configuration.retryBase, maximum: configuration.retryMax, maxAttempts: configuration.maxAttempts)
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        from = configuration.common.mailFrom
+        concurrency = configuration.concurrency
+        lease = configuration.lease
+        otpTTL = configuration.common.otpTTL
+        retention = configuration.retention
+        owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(random.token(byteCount: 4))"
+    }
+
+    /// Runs until graceful shutdown.
+    public func run() async throws {
+        logger.info("mail worker started", metadata: ["worker.owner": "\(owner)", "worker.concurrency": "\(concurrency)"])
+        _ = try await loop(untilDrained: false)
+        logger.info("mail worker stopped", metadata: ["worker.owner": "\(owner)"])
+    }
+
+    /// Sends everything that is due now, then returns the number of jobs handled (`run --once`).
+    @discardableResult
+    public func drain() async throws -> Int {
+        try await loop(untilDrained: true)
+    }
+
+    private func loop(untilDrained: Bool) async throws -> Int {
+        let inFlight = Counter()
+        let handled = Counter()
+        var idleDelay = Self.minIdleDelay
+        var lastPrune = ContinuousClock.now - .seconds(3_600)
+        try await withThrowingDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if !untilDrained && ContinuousClock.now - lastPrune >= .seconds(3_600) {
+                    lastPrune = ContinuousClock.now
+                    await prune()
+                }
+                let free = concurrency - inFlight.value
+                var claimed: [MailJob] = []
+                if free > 0 {
+                    do {
+                        claimed = try await queue.claim(owner: owner, limit: free, lease: lease, now: clock.now())
+                    } catch {
+                        logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
+                    }
+                }
+                for job in claimed {
+                    inFlight.add(1)
+                    group.addTask {
+                        await process(job)
+                        inFlight.add(-1)
+                        handled.add(1)
+                    }
+                }
+                if !claimed.isEmpty {
+                    idleDelay = Self.minIdleDelay
+                    continue
+                }
+                if untilDrained && free == concurrency { break }
+                let delay = idleDelay
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                } catch {
+                    break
+                }
+                if free > 0 { idleDelay = min(idleDelay * 2, Self.maxIdleDelay) }
+            }
+        }
+        return handled.value
+    }
+
+    private func prune() async {
+        do {
+            let removed = try await queue.pruneDone(olderThan: clock.now().addingTimeInterval(-retention))
+            if removed > 0 { logger.info("pruned done jobs", metadata: ["jobs": "\(removed)"]) }
+        } catch {
+            logger.warning("pruning done jobs failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Handles one claimed job to a settled state; errors are recorded on the job, never thrown.
+    func process(_ job: MailJob) async {
+        guard let id = job.id else { return }
+        var metadata: Logger.Metadata = ["job.id": "\(id)", "job.kind": "\(job.kind.rawValue)", "job.attempt": "\(job.attempts)"]
+        do {
+            if Task.isShuttingDownGracefully {
+                try await queue.release(id: id, owner: owner, now: clock.now())
+                return
+            }
+            guard let message = try await prepare(job) else {
+                try await queue.complete(id: id, now: clock.now())
+                logger.info("mail skipped: nothing to send any more", metadata: metadata)
+                return
+            }
+            metadata["mail.message_id"] = "\(message.messageID)"
+            try await sendKeepingLease(message, jobID: id)
+            try await queue.complete(id: id, now: clock.now())
+            logger.info("mail sent", metadata: metadata)
+        } catch let error as MailError {
+            await settle(job, id: id, error: error, metadata: metadata)
+        } catch {
+            await settle(job, id: id, error: MailError(.transient, "internal: \(String(describing: type(of: error)))"), metadata: metadata)
+        }
+    }
+
+    private func settle(_ job: MailJob, id: Int64, error: MailError, metadata: Logger.Metadata) async {
+        var metadata = metadata
+        metadata["error"] = "\(error)"
+        do {
+            if error.kind == .permanent || retry.shouldGiveUp(afterAttempts: job.attempts) {
+                try await queue.bury(id: id, owner: owner, error: error.description, now: clock.now())
+                logger.error("mail dead", metadata: metadata)
+            } else {
+                let delay = retry.delay(afterAttempts: job.attempts, random: random)
+                try await queue.retry(id: id, owner: owner, error: error.description, runAt: clock.now().addingTimeInterval(delay), now: clock.now())
+                metadata["retry.in_seconds"] = "\(String(format: "%.1f", delay))"
+                logger.warning("mail failed, will retry", metadata: metadata)
+            }
+        } catch {
+            // The lease will expire and another claim will retry: nothing is lost.
+            logger.error("settling a job failed", metadata: ["job.id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Sends while a child task renews the lease every third of its length, so a long send is
+    /// not mistaken for a dead worker.
+    private func sendKeepingLease(_ message: MailMessage, jobID: Int64) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .seconds(lease / 3))
+                    _ = try await queue.renewLease(id: jobID, owner: owner, until: clock.now().addingTimeInterval(lease))
+                }
+            }
+            defer { group.cancelAll() }
+            try await mailer.send(message)
+        }
+    }
+
+    /// The message for a job, after storing its code; nil when the mail no longer applies
+    /// (account gone, inactive, already verified, or its address changed).
+    func prepare(_ job: MailJob) async throws -> MailMessage? {
+        let payload: MailJob.Payload
+        do { payload = try job.decodedPayload() } catch { throw MailError(.permanent, "unreadable payload") }
+        guard let user = try await store.user(id: payload.userId), user.isActive else { return nil }
+        let key = EmailAddress.key(payload.email)
+        let purpose: CodePurpose?
+        switch job.kind {
+        case .verifyEmail:
+            guard !user.isVerified, user.emailKey == key else { return nil }
+            purpose = .verifyEmail
+        case .passwordReset:
+            guard user.emailKey == key else { return nil }
+            purpose = .passwordReset
+        case .emailChange:
+            purpose = .emailChange
+        case .emailChangedNotice:
+            purpose = nil
+        }
+        var code: String?
+        if let purpose {
+            let generated = generator.generate()
+            let now = clock.now()
+            try await store.storeCode(OneTimeCode(
+                purpose: purpose, userId: payload.userId, emailKey: key,
+                codeHash: codes.hash(code: generated, purpose: purpose, emailKey: key),
+                createdAt: now, expiresAt: now.addingTimeInterval(otpTTL)))
+            code = generated
+        }
+        let name = [user.firstName, user.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+        let rendered = templates.render(job.kind, code: code, name: name)
+        return MailMessage.build(
+            from: from, to: payload.email, toName: name, subject: rendered.subject,
+            plain: rendered.plain, html: rendered.html, date: clock.now(), random: random)
+    }
+}
+
+/// A counter shared between the claiming loop and the sends it starts.
+final class Counter: Sendable {
+    private let state = Mutex(0)
+
+    var value: Int { state.withLock { $0 } }
+
+    func add(_ delta: Int) { state.withLock { $0 += delta } }
+}

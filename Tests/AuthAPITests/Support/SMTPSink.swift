@@ -1,0 +1,152 @@
+import Foundation
+
+/// The loopback SMTP server of `scripts/smtp_sink.py` (aiosmtpd), started per test.
+/// Its behaviour is switched at run time through a mode file (see the script).
+final class SMTPSink {
+    let directory: URL
+    let port: Int
+    let process: Process
+
+    /// Starts the sink on `port` (0: a free one).
+    init(port requested: Int = 0) async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let log = directory.appendingPathComponent("sink.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.scriptPath, "--dir", directory.path, "--port", String(requested)]
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        for _ in 0..<500 {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: "listening on "), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+                self.port = port
+                return
+            }
+            if !process.isRunning { throw TestServerError.failed("SMTP sink exited: \(text)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestServerError.failed("SMTP sink did not start")
+    }
+
+    static var scriptPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/smtp_sink.py").path
+    }
+
+    var url: String { "smtp://127.0.0.1:\(port)" }
+
+    func setMode(_ mode: String) throws {
+        try Data(mode.utf8).write(to: directory.appendingPathComponent("mode"))
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitForExit()
+        }
+    }
+
+    deinit { stop() }
+
+    /// Every message received so far, oldest first.
+    func messages() -> [ReceivedMail] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".eml") }.sorted().compactMap { name in
+            (try? Data(contentsOf: directory.appendingPathComponent(name))).map { ReceivedMail(raw: String(decoding: $0, as: UTF8.self)) }
+        }
+    }
+
+    func messages(to address: String) -> [ReceivedMail] {
+        messages().filter { $0.envelopeTo.lowercased() == address.lowercased() }
+    }
+
+    /// Waits until `count` messages have arrived for `address` (or in all, when nil).
+    @discardableResult
+    func waitFor(_ count: Int, to address: String? = nil, timeout: Duration = .seconds(20)) async throws -> [ReceivedMail] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let found = address.map { messages(to: $0) } ?? messages()
+            if found.count >= count { return found }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let found = address.map { messages(to: $0) } ?? messages()
+        throw TestServerError.failed("expected \(count) mails, got \(found.count)")
+    }
+
+    /// A free loopback port, for a sink that starts after the worker.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A received message, with the parts the tests look at.
+struct ReceivedMail {
+    let raw: String
+
+    var headerBlock: String {
+        raw.components(separatedBy: "\r\n\r\n").first ?? ""
+    }
+
+    func header(_ name: String) -> String? {
+        for line in headerBlock.components(separatedBy: "\r\n") where line.lowercased().hasPrefix(name.lowercased() + ":") {
+            return String(line.dropFirst(name.count + 1)).trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    var envelopeTo: String { header("X-Envelope-To") ?? "" }
+
+    /// The decoded text/plain part.
+    var plainText: String {
+        guard let start = raw.range(of: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n") else { return "" }
+        let rest = raw[start.upperBound...]
+        let body = rest.range(of: "\r\n--").map { rest[..<$0.lowerBound] } ?? rest
+        return Self.decodeQuotedPrintable(String(body))
+    }
+
+    /// Every maximal run of six or more digits in the plain text.
+    var sixDigitRuns: [String] {
+        var runs: [String] = []
+        var current = ""
+        for c in plainText + " " {
+            if c.isASCII && c.isNumber {
+                current.append(c)
+            } else {
+                if current.count >= 6 { runs.append(current) }
+                current = ""
+            }
+        }
+        return runs
+    }
+
+    var code: String? { sixDigitRuns.count == 1 ? sixDigitRuns[0] : nil }
+
+    static func decodeQuotedPrintable(_ text: String) -> String {
+        let joined = text.replacingOccurrences(of: "=\r\n", with: "")
+        var bytes: [UInt8] = []
+        var iterator = Array(joined.utf8).makeIterator()
+        while let b = iterator.next() {
+            if b == UInt8(ascii: "="), let h = iterator.next(), let l = iterator.next(),
+               let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+                bytes.append(v)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import GRDB
+import Shared
+import Testing
+
+@Suite("Mail worker end to end (real SMTP server on loopback)")
+struct WorkerTests {
+    @Test("Signup → mail with a code arrives → verify-email works; the mail is well-formed")
+    func signupToVerification() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "off",
+                                                                    "AUTH_MAIL_FROM": "auth@example.org"])
+        let started = ContinuousClock.now
+        #expect(try await server.signup("ada@example.com", extra: ["first_name": "Ada", "last_name": "Lövelace"]).status == 201)
+        let mail = try #require(try await sink.waitFor(1, to: "ada@example.com").first)
+        print("signup to mail at the sink: \(ContinuousClock.now - started)")
+        #expect(mail.header("From") == "auth@example.org")
+        #expect(mail.header("To") == "=?UTF-8?B?\(Data("Ada Lövelace".utf8).base64EncodedString())?= <ada@example.com>")
+        #expect(mail.header("Subject")?.contains("verification code") == true)
+        #expect(mail.header("Date")?.hasSuffix("+0000") == true)
+        #expect(mail.header("Message-ID")?.hasPrefix("<") == true)
+        #expect(mail.header("Content-Type")?.hasPrefix("multipart/alternative;") == true)
+        #expect(mail.raw.contains("Content-Type: text/html; charset=utf-8"))
+        #expect(mail.sixDigitRuns.count == 1)
+        #expect(mail.plainText.contains("10 minutes"))
+        let code = try #require(mail.code)
+        let verified = try await server.client().post(Path.verifyEmail, ["email": "ada@example.com", "otp": code])
+        #expect(verified.status == 200 && verified.json["is_verified"] as? Bool == true)
+        // Only the keyed hash is stored.
+        let stored = try await server.database().pool.read { db in try Data.fetchOne(db, sql: "SELECT code_hash FROM one_time_codes")! }
+        #expect(stored.count == 32 && !String(decoding: stored, as: UTF8.self).contains(code))
+        #expect(worker.stop() == 0)
+    }
+
+    @Test("send-otp after the cooldown mails a new code that replaces the first")
+    func sendOTPReplacesCode() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url])
+        _ = try await server.signup("re@example.com")
+        let first = try #require(try await sink.waitFor(1, to: "re@example.com")[0].code)
+        #expect(try await server.client().post(Path.sendOTP, ["email": "re@example.com"]).status == 202)
+        try await server.database().pool.write { db in try db.execute(sql: "UPDATE send_cooldowns SET last_sent_at = last_sent_at - 61") }
+        #expect(try await server.client().post(Path.sendOTP, ["email": "re@example.com"]).status == 202)
+        let mails = try await sink.waitFor(2, to: "re@example.com")
+        #expect(mails.count == 2)
+        let second = try #require(mails[1].code)
+        if first != second {
+            let old = try await server.client().post(Path.verifyEmail, ["email": "re@example.com", "otp": first])
+            #expect(old.code == "otp_invalid")
+        }
+        #expect(try await server.client().post(Path.verifyEmail, ["email": "re@example.com", "otp": second]).status == 200)
+        _ = worker.stop()
+    }
+
+    @Test("SMTP down during 20 signups: all answer 201 at once, every mail arrives once the server is back")
+    func smtpDown() async throws {
+        let server = try await TestServer()
+        let port = try SMTPSink.freePort()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://127.0.0.1:\(port)", "AUTH_SMTP_CONNECT_TIMEOUT": "1"])
+        let client = server.client()
+        let started = ContinuousClock.now
+        for i in 0..<20 {
+            #expect(try await client.post(Path.signup, ["email": "down\(i)@example.com", "password": TestServer.password]).status == 201)
+        }
+        print("20 signups with the SMTP server down: \(ContinuousClock.now - started)")
+        try await Task.sleep(for: .milliseconds(500))
+        let status = try server.queueStatus()
+        #expect(status["done"] as? Int == 0)
+        #expect(status["dead"] as? Int == 0)
+        let sink = try await SMTPSink(port: port)
+        let mails = try await sink.waitFor(20, timeout: .seconds(30))
+        #expect(Set(mails.map(\.envelopeTo)).count == 20)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(sink.messages().count == 20)
+        let errors = try await server.database().pool.read { db in try String.fetchAll(db, sql: "SELECT last_error FROM mail_jobs WHERE last_error IS NOT NULL") }
+        #expect(!errors.isEmpty)
+        _ = worker.stop()
+    }
+
+    @Test("451 is retried until delivered, exactly once")
+    func transientReplies() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        try sink.setMode("451x:2")
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url])
+        _ = try await server.signup("retry@example.com")
+        try await sink.waitFor(1, to: "retry@example.com")
+        try await Task.sleep(for: .milliseconds(1_500))
+        #expect(sink.messages(to: "retry@example.com").count == 1)
+        let attempts = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT attempts FROM mail_jobs")! }
+        #expect(attempts == 3)
+        #expect(try server.queueStatus()["done"] as? Int == 1)
+        _ = worker.stop()
+    }
+
+    @Test("550 parks the job as dead; requeue-dead delivers it")
+    func permanentFailure() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        try sink.setMode("550")
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url])
+        _ = try await server.signup("dead@example.com")
+        var status: [String: Any] = [:]
+        for _ in 0..<250 {
+            status = try server.queueStatus()
+            if status["dead"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(status["dead"] as? Int == 1)
+        let deadJobs = status["dead_jobs"] as? [[String: Any]] ?? []
+        #expect((deadJobs.first?["last_error"] as? String)?.contains("550") == true)
+        #expect(deadJobs.first?["attempts"] as? Int == 1)
+        let human = try server.worker(["status"])
+        #expect(human.output.contains("dead") && human.output.contains("550"))
+        try sink.setMode("ok")
+        let requeue = try server.worker(["requeue-dead", "--id", "\(deadJobs.first?["id"] as? Int ?? 0)"])
+        #expect(requeue.status == 0 && requeue.output.contains("requeued 1 job"))
+        try await sink.waitFor(1, to: "dead@example.com")
+        #expect(try server.worker(["requeue-dead", "--id", "999"]).status != 0)
+        _ = worker.stop()
+    }
+
+    @Test("A worker killed with SIGKILL in the middle of a send: the mail still arrives")
+    func killedMidSend() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        try sink.setMode("slow:3")
+        let env = ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_LEASE": "1"]
+        let first = try WorkerProcess(server: server, environment: env)
+        _ = try await server.signup("killed@example.com")
+        // Wait until the job is being sent, then kill the worker without a chance to clean up.
+        for _ in 0..<250 {
+            if try server.queueStatus()["running"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        first.kill()
+        try sink.setMode("ok")
+        let second = try WorkerProcess(server: server, environment: env)
+        let mails = try await sink.waitFor(1, to: "killed@example.com", timeout: .seconds(30))
+        for _ in 0..<250 {
+            if try server.queueStatus()["done"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try server.queueStatus()["done"] as? Int == 1)
+        // At worst sent twice; the newest code is the valid one.
+        let code = try #require(sink.messages(to: "killed@example.com").last?.code)
+        #expect(!mails.isEmpty)
+        #expect(try await server.client().post(Path.verifyEmail, ["email": "killed@example.com", "otp": code]).status == 200)
+        _ = second.stop()
+    }
+
+    @Test("Two workers: every job delivered exactly once")
+    func twoWorkers() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        let client = server.client()
+        for i in 0..<30 {
+            #expect(try await client.post(Path.signup, ["email": "two\(i)@example.com", "password": TestServer.password]).status == 201)
+        }
+        let env = ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_CONCURRENCY": "2"]
+        let a = try WorkerProcess(server: server, environment: env)
+        let b = try WorkerProcess(server: server, environment: env)
+        try await sink.waitFor(30, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(500))
+        let mails = sink.messages()
+        #expect(mails.count == 30)
+        #expect(Set(mails.map(\.envelopeTo)).count == 30)
+        #expect(a.stop() == 0)
+        #expect(b.stop() == 0)
+        let owners = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_jobs WHERE state = 'done'")! }
+        #expect(owners == 30)
+    }
+
+    @Test("run --once drains what is due and exits; no SMTP URL writes .eml files to the outbox")
+    func onceAndOutbox() async throws {
+        let server = try await TestServer()
+        for i in 0..<3 { _ = try await server.signup("once\(i)@example.com") }
+        let result = try server.worker(["run", "--once"])
+        #expect(result.status == 0)
+        #expect(result.output.contains("handled 3 jobs"))
+        let outbox = server.directory.appendingPathComponent("outbox")
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".eml") }
+        #expect(files.count == 3)
+        let mail = ReceivedMail(raw: try String(contentsOf: outbox.appendingPathComponent(files[0]), encoding: .utf8))
+        #expect(mail.code != nil)
+        #expect(try server.queueStatus()["done"] as? Int == 3)
+        #expect(try server.worker(["run", "--once"]).output.contains("handled 0 jobs"))
+    }
+}

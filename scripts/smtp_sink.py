@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""A real SMTP server on loopback for the tests (aiosmtpd), whose behaviour a test can change
+while it runs by writing a mode into a file:
+
+  ok          accept every mail (the default)
+  slow:S      wait S seconds before answering DATA, then accept
+  451         answer 451 (try again later) to DATA
+  451x:N      answer 451 to the first N DATA commands from now on, then accept
+  550         refuse every recipient with 550 (permanent)
+
+Each accepted message is written atomically to DIR/NNNNNN.eml. The chosen port is printed as
+"listening on PORT" once the server accepts connections.
+"""
+import argparse
+import asyncio
+import os
+import signal
+import sys
+
+from aiosmtpd.smtp import SMTP
+
+
+class Sink:
+    def __init__(self, directory, mode_file):
+        self.directory = directory
+        self.mode_file = mode_file
+        self.count = 0
+        self.failures_left = None
+        self.last_mode = None
+
+    def mode(self):
+        try:
+            with open(self.mode_file) as f:
+                mode = f.read().strip() or "ok"
+        except FileNotFoundError:
+            mode = "ok"
+        if mode != self.last_mode:
+            self.last_mode = mode
+            self.failures_left = int(mode.split(":", 1)[1]) if mode.startswith("451x:") else None
+        return mode
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.mode() == "550":
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        mode = self.mode()
+        if mode.startswith("slow:"):
+            await asyncio.sleep(float(mode.split(":", 1)[1]))
+        elif mode == "451":
+            return "451 4.3.0 Try again later"
+        elif mode.startswith("451x:") and self.failures_left:
+            self.failures_left -= 1
+            return "451 4.3.0 Try again later"
+        self.count += 1
+        name = os.path.join(self.directory, "%06d.eml" % self.count)
+        tmp = os.path.join(self.directory, ".%06d.tmp" % self.count)
+        with open(tmp, "wb") as f:
+            f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
+            f.write(envelope.original_content or envelope.content)
+        os.rename(tmp, name)
+        return "250 OK"
+
+
+async def main():
+    # A parent may have spawned us with SIGTERM blocked (threads of test runners do): unblock it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dir", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    sink = Sink(args.dir, os.path.join(args.dir, "mode"))
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(sink, hostname="sink.test", enable_SMTPUTF8=True, decode_data=False),
+        args.host, args.port)
+    port = server.sockets[0].getsockname()[1]
+    print("listening on %d" % port, flush=True)
+    await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)
