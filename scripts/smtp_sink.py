@@ -17,7 +17,7 @@ import os
 import signal
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class Sink:
@@ -71,13 +71,22 @@ async def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--dir", required=True)
+    parser.add_argument("--auth", help="user:password that clients must log in with (AUTH PLAIN/LOGIN without TLS)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     sink = Sink(args.dir, os.path.join(args.dir, "mode"))
+    options = dict(hostname="sink.test", enable_SMTPUTF8=True, decode_data=False)
+    if args.auth:
+        user, password = args.auth.split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
+                and auth_data.password.decode() == password
+            return AuthResult(success=ok, handled=False)
+
+        options.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(sink, hostname="sink.test", enable_SMTPUTF8=True, decode_data=False),
-        args.host, args.port)
+    server = await loop.create_server(lambda: SMTP(sink, **options), args.host, args.port)
     port = server.sockets[0].getsockname()[1]
     print("listening on %d" % port, flush=True)
     await server.serve_forever()

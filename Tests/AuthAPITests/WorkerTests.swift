@@ -189,4 +189,48 @@ struct WorkerTests {
         #expect(try server.queueStatus()["done"] as? Int == 3)
         #expect(try server.worker(["run", "--once"]).output.contains("handled 0 jobs"))
     }
+
+    @Test("SMTP AUTH with credentials from the URL; the password never appears in logs, status or errors")
+    func smtpAuthentication() async throws {
+        let server = try await TestServer()
+        let secret = "s3cret-p4ss"
+        let sink = try await SMTPSink(auth: "mailer:\(secret)")
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://mailer:\(secret)@127.0.0.1:\(sink.port)"])
+        _ = try await server.signup("auth@example.com")
+        try await sink.waitFor(1, to: "auth@example.com")
+        _ = worker.stop()
+        // Wrong password: refused by the server (535) and parked as dead; still no secret anywhere.
+        let wrong = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://mailer:not-\(secret)@127.0.0.1:\(sink.port)"])
+        _ = try await server.signup("auth2@example.com")
+        var dead = 0
+        for _ in 0..<250 {
+            dead = try server.queueStatus()["dead"] as? Int ?? 0
+            if dead == 1 { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(dead == 1, "\(wrong.log)")
+        _ = wrong.stop()
+        let status = try server.worker(["status", "--json"]).output
+        for text in [worker.log, wrong.log, status] {
+            #expect(!text.contains(secret))
+        }
+        #expect(worker.log.contains("smtp://mailer:***@127.0.0.1"))
+    }
+
+    @Test("STARTTLS required against a server without TLS: the job is dead, not sent in clear")
+    func startTLSRequired() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "required"])
+        _ = try await server.signup("tls@example.com")
+        var status: [String: Any] = [:]
+        for _ in 0..<250 {
+            status = try server.queueStatus()
+            if status["dead"] as? Int == 1 { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(status["dead"] as? Int == 1)
+        #expect(sink.messages().isEmpty)
+        _ = worker.stop()
+    }
 }

@@ -18,9 +18,9 @@ public struct MailMessage: Sendable, Equatable {
         // Letters only: no run of digits anywhere in the message but the code.
         let messageID = "\(letters(24, random))@\(domain)"
         let boundary = "=_alt_\(letters(24, random))"
-        var lines: [String] = [
+        let lines: [String] = [
             "Date: \(rfc5322Date(date))",
-            "From: \(from)",
+            "From: \(from.filter { !$0.isNewline })",
             "To: \(toName.isEmpty ? to : "\(encodeWord(toName)) <\(to)>")",
             "Subject: \(encodeWord(subject))",
             "Message-ID: <\(messageID)>",
@@ -40,7 +40,6 @@ public struct MailMessage: Sendable, Equatable {
             "--\(boundary)--",
             "",
         ]
-        lines = lines.map { $0.replacingOccurrences(of: "\r", with: "") }
         return MailMessage(from: from, to: to, messageID: messageID, data: Data(lines.joined(separator: "\r\n").utf8))
     }
 

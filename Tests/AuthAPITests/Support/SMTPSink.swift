@@ -8,7 +8,7 @@ final class SMTPSink {
     let process: Process
 
     /// Starts the sink on `port` (0: a free one).
-    init(port requested: Int = 0) async throws {
+    init(port requested: Int = 0, auth: String? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("sink.log")
@@ -16,6 +16,7 @@ final class SMTPSink {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.scriptPath, "--dir", directory.path, "--port", String(requested)]
+            + (auth.map { ["--auth", $0] } ?? [])
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
