@@ -26,8 +26,11 @@ func buildApplication(
         random: random,
         logger: logger)
 
-    var router = APIRouter(logger: logger)
-    AccountsController(accounts: accounts).addRoutes(to: &router)
+    var router = APIRouter(logger: logger, corsOrigins: configuration.corsOrigins)
+    let transport = TokenTransport(configuration: configuration, random: random)
+    AccountsController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    LifecycleController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    SessionsController(accounts: accounts, transport: transport).addRoutes(to: &router)
     HealthController(database: database).addRoutes(to: &router)
 
     return Application(

@@ -38,7 +38,7 @@ struct ServiceFixture {
     func plantCode(_ code: String, for user: User, purpose: CodePurpose = .verifyEmail, ttl: TimeInterval = 600) async throws {
         let now = clock.now()
         try await db.storeCode(OneTimeCode(
-            purpose: purpose, userId: user.id!, emailKey: user.emailKey,
+            purpose: purpose, userId: user.id!, email: user.email,
             codeHash: CodeHasher(secretKey: testSecret).hash(code: code, purpose: purpose, emailKey: user.emailKey),
             createdAt: now, expiresAt: now.addingTimeInterval(ttl)))
     }

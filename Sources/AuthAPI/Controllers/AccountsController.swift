@@ -1,9 +1,10 @@
 import Hummingbird
 import Shared
 
-/// The `/api/accounts` endpoints of the contract: HTTP in and out, the logic in `AccountService`.
+/// The `/api/accounts` endpoints of the core contract: HTTP in and out, the logic in `AccountService`.
 struct AccountsController {
     let accounts: AccountService
+    let transport: TokenTransport
     static let prefix = "/api/accounts"
 
     func addRoutes(to router: inout APIRouter) {
@@ -19,31 +20,46 @@ struct AccountsController {
         router.on(p + "/verify-email", .post, verifyEmail)
     }
 
+    /// User fields with the tokens (in the body unless cookie-only, in cookies in cookie mode).
+    func authResponse(_ result: AuthResult, status: HTTPResponse.Status = .ok) throws -> Response {
+        var response = try JSONResponse.make(AuthResponse(result, includeTokens: transport.tokensInBody), status: status)
+        transport.setCookies(result.tokens, on: &response)
+        return response
+    }
+
     @Sendable func signup(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let result = try await accounts.signup(try await request.jsonObject(), client: request.client(context))
-        return try JSONResponse.make(AuthResponse(result), status: .created)
+        try authResponse(try await accounts.signup(try await request.jsonObject(), client: request.client(context)), status: .created)
     }
 
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let result = try await accounts.login(try await request.jsonObject(), client: request.client(context))
-        return try JSONResponse.make(AuthResponse(result))
+        try authResponse(try await accounts.login(try await request.jsonObject(), client: request.client(context)))
     }
 
     @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let user = try await accounts.authenticate(accessToken: try request.bearerToken())
-        return try JSONResponse.make(UserResponse(user))
+        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
+        return try JSONResponse.make(UserResponse(caller.user))
     }
 
     @Sendable func updateMe(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let user = try await accounts.authenticate(accessToken: try request.bearerToken())
-        let updated = try await accounts.updateProfile(user: user, try await request.jsonObject())
+        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
+        let updated = try await accounts.updateProfile(user: caller.user, try await request.jsonObject())
         return try JSONResponse.make(UserResponse(updated))
     }
 
+    /// The refresh token from the body or, in cookie mode, the cookie; 400 when neither has one.
+    private func refreshToken(_ request: Request) async throws -> String {
+        let body = try TokenRequest(try await request.jsonObject(), field: "refresh", required: !transport.cookieMode)
+        guard let token = try transport.refreshToken(request, body: body) else {
+            throw APIError.field("refresh", "This field is required.")
+        }
+        return token
+    }
+
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let body = try TokenRequest(try await request.jsonObject(), field: "refresh")
-        let pair = try await accounts.refresh(body.token ?? "")
-        return try JSONResponse.make(TokenPairResponse(access: pair.access, refresh: pair.refresh))
+        let pair = try await accounts.refresh(try await refreshToken(request))
+        var response = try JSONResponse.make(TokenPairResponse(transport.tokensInBody ? pair : nil))
+        transport.setCookies(pair, on: &response)
+        return response
     }
 
     @Sendable func verify(_ request: Request, context: APIRequestContext) async throws -> Response {
@@ -53,9 +69,10 @@ struct AccountsController {
     }
 
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let body = try TokenRequest(try await request.jsonObject(), field: "refresh")
-        try await accounts.logout(body.token ?? "")
-        return JSONResponse.resetContent()
+        try await accounts.logout(try await refreshToken(request))
+        var response = JSONResponse.resetContent()
+        transport.clearCookies(on: &response)
+        return response
     }
 
     static let sendOTPDetail = "If this address belongs to an account awaiting verification, a code is on its way."
@@ -66,7 +83,6 @@ struct AccountsController {
     }
 
     @Sendable func verifyEmail(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let result = try await accounts.verifyEmail(try await request.jsonObject(), client: request.client(context))
-        return try JSONResponse.make(AuthResponse(result))
+        try authResponse(try await accounts.verifyEmail(try await request.jsonObject(), client: request.client(context)))
     }
 }

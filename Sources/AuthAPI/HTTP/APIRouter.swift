@@ -15,14 +15,31 @@ struct APIRouter: HTTPResponder {
     static let maxBodySize = 64 * 1024
 
     private var routes: [String: [HTTPRequest.Method: Handler]] = [:]
+    /// Routes ending in one `{id}` segment, keyed by the path before it.
+    private var parameterRoutes: [String: [HTTPRequest.Method: Handler]] = [:]
     let logger: Logger
+    let corsOrigins: Set<String>
 
-    init(logger: Logger) {
+    init(logger: Logger, corsOrigins: Set<String> = []) {
         self.logger = logger
+        self.corsOrigins = corsOrigins
     }
 
+    /// Registers a handler; a path may end in `/{id}`, which matches any one non-empty segment.
     mutating func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping Handler) {
-        routes[Self.normalize(path), default: [:]][method] = handler
+        let normalized = Self.normalize(path)
+        if normalized.hasSuffix("/{id}") {
+            parameterRoutes[String(normalized.dropLast("/{id}".count)), default: [:]][method] = handler
+        } else {
+            routes[normalized, default: [:]][method] = handler
+        }
+    }
+
+    private func methods(for path: String) -> [HTTPRequest.Method: Handler]? {
+        let normalized = Self.normalize(path)
+        if let exact = routes[normalized] { return exact }
+        guard let slash = normalized.lastIndex(of: "/"), slash != normalized.startIndex else { return nil }
+        return parameterRoutes[String(normalized[..<slash])]
     }
 
     static func normalize(_ path: String) -> String {
@@ -33,8 +50,13 @@ struct APIRouter: HTTPResponder {
 
     func respond(to request: Request, context: APIRequestContext) async throws -> Response {
         var response: Response
+        let origin = request.headers[.origin].flatMap { corsOrigins.contains($0) ? $0 : nil }
         do {
-            response = try await dispatch(request, context: context)
+            if let origin, request.method == .options, request.headers[.accessControlRequestMethod] != nil {
+                response = try preflight(request, origin: origin)
+            } else {
+                response = try await dispatch(request, context: context)
+            }
         } catch let error as APIError {
             response = error.response
         } catch is NIOTooManyBytesError {
@@ -44,18 +66,38 @@ struct APIRouter: HTTPResponder {
             response = APIError.serverError.response
         }
         response.headers[.xContentTypeOptions] = "nosniff"
+        if let origin {
+            response.headers[.accessControlAllowOrigin] = origin
+            response.headers[.accessControlAllowCredentials] = "true"
+            response.headers.append(HTTPField(name: .vary, value: "Origin"))
+        }
         return response
     }
 
-    private func dispatch(_ request: Request, context: APIRequestContext) async throws -> Response {
-        guard let methods = routes[Self.normalize(request.uri.path)] else { throw APIError.notFound }
-        if let handler = methods[request.method] {
-            return try await handler(request, context)
-        }
+    /// A CORS preflight from a listed origin: the methods of the route and the headers clients send.
+    private func preflight(_ request: Request, origin: String) throws -> Response {
+        guard let methods = methods(for: request.uri.path) else { throw APIError.notFound }
+        return Response(status: .noContent, headers: [
+            .allow: Self.allowed(methods).joined(separator: ", "),
+            .accessControlAllowMethods: Self.allowed(methods).joined(separator: ", "),
+            .accessControlAllowHeaders: "Authorization, Content-Type, X-CSRFToken",
+            .accessControlMaxAge: "600",
+        ])
+    }
+
+    private static func allowed(_ methods: [HTTPRequest.Method: Handler]) -> [String] {
         var allowed = methods.keys.map(\.rawValue)
         if methods[.get] != nil { allowed.append("HEAD") }
         allowed.append("OPTIONS")
-        allowed.sort()
+        return allowed.sorted()
+    }
+
+    private func dispatch(_ request: Request, context: APIRequestContext) async throws -> Response {
+        guard let methods = methods(for: request.uri.path) else { throw APIError.notFound }
+        if let handler = methods[request.method] {
+            return try await handler(request, context)
+        }
+        let allowed = Self.allowed(methods)
         if request.method == .head, let get = methods[.get] {
             let full = try await get(request, context)
             return Response(status: full.status, headers: full.headers)

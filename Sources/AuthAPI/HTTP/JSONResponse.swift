@@ -21,33 +21,73 @@ enum JSONResponse {
     static func resetContent() -> Response {
         Response(status: .resetContent, headers: [.cacheControl: "no-store"])
     }
+
+    /// 204 No Content.
+    static func noContent() -> Response {
+        Response(status: .noContent, headers: [.cacheControl: "no-store"])
+    }
 }
 
 /// User fields with the session's tokens, flattened into one object as the contract shows.
+/// In cookie-only mode the tokens are left out (they travel in cookies).
 struct AuthResponse: Encodable {
     let user: UserResponse
-    let access: String
-    let refresh: String
+    let tokens: TokenPair?
 
-    init(_ result: AuthResult) {
+    init(_ result: AuthResult, includeTokens: Bool) {
         user = UserResponse(result.user)
-        access = result.tokens.access
-        refresh = result.tokens.refresh
+        tokens = includeTokens ? result.tokens : nil
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try user.encode(to: encoder)
+        try tokens.map { try TokenPairResponse($0).encode(to: encoder) }
+    }
+}
+
+/// `{"access", "refresh"}`, or `{}` when the tokens travel in cookies only.
+struct TokenPairResponse: Encodable {
+    let access: String?
+    let refresh: String?
+
+    init(_ pair: TokenPair?) {
+        access = pair?.access
+        refresh = pair?.refresh
     }
 
     enum CodingKeys: String, CodingKey { case access, refresh }
 
     func encode(to encoder: any Encoder) throws {
-        try user.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(access, forKey: .access)
-        try container.encode(refresh, forKey: .refresh)
+        try container.encodeIfPresent(access, forKey: .access)
+        try container.encodeIfPresent(refresh, forKey: .refresh)
     }
 }
 
-struct TokenPairResponse: Encodable {
-    let access: String
-    let refresh: String
+/// A session as `GET /sessions/` lists it.
+struct SessionResponse: Encodable {
+    let id: String
+    let createdAt: String
+    let lastUsedAt: String
+    let userAgent: String
+    let ip: String
+    let current: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case id, ip, current
+        case createdAt = "created_at"
+        case lastUsedAt = "last_used_at"
+        case userAgent = "user_agent"
+    }
+
+    init(_ session: LoginSession, current: Bool) {
+        id = session.id
+        createdAt = ISO8601Text.string(session.createdAt)
+        lastUsedAt = ISO8601Text.string(session.lastUsedAt)
+        userAgent = session.userAgent
+        ip = session.ip
+        self.current = current
+    }
 }
 
 struct DetailResponse: Encodable {

@@ -7,6 +7,14 @@ public struct AuthResult: Sendable {
     public var tokens: TokenPair
 }
 
+/// The caller of an authenticated request: the user and the login session its token belongs to.
+public struct Authenticated: Sendable {
+    public var user: User
+    public var sessionId: String
+
+    public var userId: Int64 { user.id ?? 0 }
+}
+
 /// The account use cases of the contract, independent of HTTP: validation, throttling,
 /// hashing off the event loop, one transaction per change, tokens tied to login sessions.
 public struct AccountService: Sendable {
@@ -129,22 +137,17 @@ public struct AccountService: Sendable {
         let otp = request.otp
         let outcome = try await store.redeemCode(
             purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(),
-            matches: { codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0) },
+            matches: { codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0.codeHash) },
             effect: .verifyEmail(session: session))
-        switch outcome {
-        case .redeemed(let verified):
-            logger.info("email verified", metadata: ["user.id": "\(id)"])
-            return AuthResult(user: verified, tokens: try await issue(user: verified, session: session))
-        case .invalid: throw APIError.otpInvalid
-        case .expired: throw APIError.otpExpired
-        case .locked: throw APIError.otpLocked
-        }
+        let verified = try Self.check(outcome)
+        logger.info("email verified", metadata: ["user.id": "\(id)"])
+        return AuthResult(user: verified, tokens: try await issue(user: verified, session: session))
     }
 
     // MARK: Tokens
 
-    /// The user behind an access token, if its login session is still active.
-    public func authenticate(accessToken: String) async throws -> User {
+    /// The user behind an access token, with its login session, if that session is still active.
+    public func authenticate(accessToken: String) async throws -> Authenticated {
         let claims: TokenClaims
         do {
             claims = try await tokens.verify(accessToken, expecting: .access)
@@ -155,7 +158,7 @@ public struct AccountService: Sendable {
             throw APIError.tokenNotValid
         }
         guard user.isActive else { throw APIError.userInactive }
-        return user
+        return Authenticated(user: user, sessionId: claims.sid)
     }
 
     /// Rotates a refresh token: a new pair for the same session; a replayed one ends the session.
@@ -224,11 +227,11 @@ public struct AccountService: Sendable {
         }
     }
 
-    private func throttle(_ scope: ThrottleScope, keys: [String]) throws {
+    func throttle(_ scope: ThrottleScope, keys: [String]) throws {
         if let wait = limiter.acquire(scope, keys: keys) { throw APIError.throttled(wait: wait) }
     }
 
-    private func newSession(userId: Int64, client: ClientInfo) -> LoginSession {
+    func newSession(userId: Int64, client: ClientInfo) -> LoginSession {
         let now = clock.now()
         return LoginSession(
             id: random.token(byteCount: 16), userId: userId, refreshJti: random.hexID(),
@@ -236,7 +239,7 @@ public struct AccountService: Sendable {
             userAgent: client.userAgent, ip: client.ip)
     }
 
-    private func issue(user: User, session: LoginSession) async throws -> TokenPair {
+    func issue(user: User, session: LoginSession) async throws -> TokenPair {
         try await tokens.issue(userId: user.id ?? session.userId, sessionId: session.id, refreshJti: session.refreshJti)
     }
 }

@@ -7,19 +7,35 @@ public struct APIConfiguration: Sendable {
     public var port: Int
     public var throttleEnabled: Bool
     public var throttleRates: ThrottleRates
+    /// `AUTH_COOKIE_MODE`: token responses also set HttpOnly cookies; requests may authenticate by cookie.
+    public var cookieMode: Bool
+    /// `AUTH_COOKIE_SECURE`: the `Secure` attribute on the cookies.
+    public var cookieSecure: Bool
+    /// `AUTH_COOKIE_ONLY`: tokens travel in cookies only, never in JSON bodies (implies cookie mode).
+    public var cookieOnly: Bool
+    /// `AUTH_CORS_ORIGINS`: exact origins allowed to call the API from a browser, with credentials.
+    public var corsOrigins: Set<String>
 
     public init(
         common: CommonConfiguration = .init(),
         host: String = "127.0.0.1",
         port: Int = 8000,
         throttleEnabled: Bool = true,
-        throttleRates: ThrottleRates = .defaults
+        throttleRates: ThrottleRates = .defaults,
+        cookieMode: Bool = false,
+        cookieSecure: Bool = true,
+        cookieOnly: Bool = false,
+        corsOrigins: Set<String> = []
     ) {
         self.common = common
         self.host = host
         self.port = port
         self.throttleEnabled = throttleEnabled
         self.throttleRates = throttleRates
+        self.cookieMode = cookieMode || cookieOnly
+        self.cookieSecure = cookieSecure
+        self.cookieOnly = cookieOnly
+        self.corsOrigins = corsOrigins
     }
 
     /// Reads and validates every variable; throws one error listing all problems.
@@ -35,7 +51,23 @@ public struct APIConfiguration: Sendable {
                 env.report("AUTH_THROTTLE_RATES=\(text): \(error.message)")
             } catch {}
         }
+        let cookieMode = env.flag("AUTH_COOKIE_MODE", default: false)
+        let cookieSecure = env.flag("AUTH_COOKIE_SECURE", default: true)
+        let cookieOnly = env.flag("AUTH_COOKIE_ONLY", default: false)
+        var origins = Set<String>()
+        for item in (env.raw("AUTH_CORS_ORIGINS") ?? "").split(separator: ",") {
+            let origin = item.trimmingCharacters(in: .whitespaces)
+            guard let url = URLComponents(string: origin), let scheme = url.scheme, scheme == "http" || scheme == "https",
+                  url.host?.isEmpty == false, url.path.isEmpty, url.query == nil
+            else {
+                env.report("AUTH_CORS_ORIGINS: \"\(origin)\" is not an origin like https://app.example.com")
+                continue
+            }
+            origins.insert(origin)
+        }
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
-        return APIConfiguration(common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates)
+        return APIConfiguration(
+            common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
+            cookieMode: cookieMode, cookieSecure: cookieSecure, cookieOnly: cookieOnly, corsOrigins: origins)
     }
 }

@@ -16,16 +16,19 @@ public struct OneTimeCode: Codable, Sendable, Equatable {
     public var userId: Int64
     /// The address the code was sent to; the code is valid for this address only.
     public var emailKey: String
+    /// The same address as typed (case kept): the new address of an e-mail change.
+    public var email: String
     public var codeHash: Data
     public var createdAt: Date
     public var expiresAt: Date
     public var attempts: Int
     public var usedAt: Date?
 
-    public init(purpose: CodePurpose, userId: Int64, emailKey: String, codeHash: Data, createdAt: Date, expiresAt: Date) {
+    public init(purpose: CodePurpose, userId: Int64, email: String, codeHash: Data, createdAt: Date, expiresAt: Date) {
         self.purpose = purpose
         self.userId = userId
-        self.emailKey = emailKey
+        self.email = email
+        self.emailKey = EmailAddress.key(email)
         self.codeHash = codeHash
         self.createdAt = createdAt
         self.expiresAt = expiresAt

@@ -100,13 +100,14 @@ public struct UserResponse: Codable, Sendable, Equatable {
         lastName = user.lastName
         isVerified = user.isVerified
         isStaff = user.isStaff
-        dateJoined = ISO8601.string(user.dateJoined)
+        dateJoined = ISO8601Text.string(user.dateJoined)
     }
 }
 
-enum ISO8601 {
+/// Timestamps as the API shows them.
+public enum ISO8601Text {
     /// `2026-11-24T10:00:00Z`: UTC, whole seconds.
-    static func string(_ date: Date) -> String {
+    public static func string(_ date: Date) -> String {
         var tm = tm()
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         gmtime_r(&t, &tm)

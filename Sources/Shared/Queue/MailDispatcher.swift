@@ -200,7 +200,7 @@ public struct MailDispatcher: Service {
             let generated = generator.generate()
             let now = clock.now()
             try await store.storeCode(OneTimeCode(
-                purpose: purpose, userId: payload.userId, emailKey: key,
+                purpose: purpose, userId: payload.userId, email: payload.email,
                 codeHash: codes.hash(code: generated, purpose: purpose, emailKey: key),
                 createdAt: now, expiresAt: now.addingTimeInterval(otpTTL)))
             code = generated

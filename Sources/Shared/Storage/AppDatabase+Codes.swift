@@ -6,21 +6,21 @@ extension AppDatabase {
         try await pool.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO one_time_codes (purpose, user_id, email_key, code_hash, created_at, expires_at, attempts, used_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, NULL)
+                    INSERT INTO one_time_codes (purpose, user_id, email_key, email, code_hash, created_at, expires_at, attempts, used_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)
                     ON CONFLICT (purpose, user_id) DO UPDATE SET
-                        email_key = excluded.email_key, code_hash = excluded.code_hash,
+                        email_key = excluded.email_key, email = excluded.email, code_hash = excluded.code_hash,
                         created_at = excluded.created_at, expires_at = excluded.expires_at,
                         attempts = 0, used_at = NULL
                     """,
-                arguments: [code.purpose.rawValue, code.userId, code.emailKey, code.codeHash,
+                arguments: [code.purpose.rawValue, code.userId, code.emailKey, code.email, code.codeHash,
                             code.createdAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970])
         }
     }
 
     public func redeemCode(
-        purpose: CodePurpose, userId: Int64, emailKey: String, now: Date,
-        matches: @escaping @Sendable (Data) -> Bool, effect: CodeEffect
+        purpose: CodePurpose, userId: Int64, emailKey: String?, now: Date,
+        matches: @escaping @Sendable (OneTimeCode) -> Bool, effect: CodeEffect
     ) async throws -> CodeRedemption {
         try await pool.write { db in
             guard let code = try OneTimeCode
@@ -28,13 +28,28 @@ extension AppDatabase {
                 .fetchOne(db),
                 let codeID = code.id,
                 code.usedAt == nil,
-                code.emailKey == emailKey
+                emailKey == nil || code.emailKey == emailKey
             else { return .invalid }
             if code.attempts >= OneTimeCode.maxAttempts { return .locked }
             if code.expiresAt <= now { return .expired }
-            guard matches(code.codeHash) else {
+            guard matches(code) else {
                 try db.execute(sql: "UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = ?", arguments: [codeID])
                 return code.attempts + 1 >= OneTimeCode.maxAttempts ? .locked : .invalid
+            }
+            if case .checkOnly = effect {
+                guard let user = try User.fetchOne(db, key: userId) else { return .invalid }
+                return .redeemed(user)
+            }
+            if case .changeEmail = effect {
+                // The new address may have been taken since the request: then nothing changes,
+                // and the code stays unspent.
+                do {
+                    try db.execute(
+                        sql: "UPDATE users SET email = ?, email_key = ?, is_verified = 1 WHERE id = ?",
+                        arguments: [code.email, code.emailKey, userId])
+                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                    return .emailTaken
+                }
             }
             // Spend it: the conditional update is what makes the code single-use.
             try db.execute(
@@ -46,6 +61,15 @@ extension AppDatabase {
                 try db.execute(sql: "UPDATE users SET is_verified = 1 WHERE id = ?", arguments: [userId])
                 session.userId = userId
                 try session.insert(db)
+            case .resetPassword(let hash):
+                // Proving control of the address verifies it; every session ends.
+                try db.execute(sql: "UPDATE users SET password = ?, is_verified = 1 WHERE id = ?", arguments: [hash, userId])
+                try Self.revokeAll(db, userId: userId, except: nil, reason: "password_reset", now: now)
+            case .changeEmail(let oldEmail):
+                var notice = MailJob(kind: .emailChangedNotice, payload: .init(userId: userId, email: oldEmail), now: now)
+                try notice.insert(db)
+            case .checkOnly:
+                break
             }
             guard let user = try User.fetchOne(db, key: userId) else { return .invalid }
             return .redeemed(user)

@@ -93,7 +93,7 @@ extension AppDatabase: JobQueue {
             ).map { row in
                 QueueStatus.DeadJob(
                     id: row["id"], kind: row["kind"], attempts: row["attempts"], lastError: row["last_error"],
-                    updatedAt: ISO8601.string(Date(timeIntervalSince1970: row["updated_at"])))
+                    updatedAt: ISO8601Text.string(Date(timeIntervalSince1970: row["updated_at"])))
             }
             return QueueStatus(
                 queued: counts["queued"] ?? 0, running: counts["running"] ?? 0, done: counts["done"] ?? 0,

@@ -26,10 +26,20 @@ public protocol AuthStore: Sendable {
 
     /// Checks and, on a match, spends a code and applies its effect, all in one write
     /// transaction: of N parallel redemptions of one code exactly one succeeds.
+    /// `emailKey` nil accepts the code whatever address it was sent to (e-mail change).
     func redeemCode(
-        purpose: CodePurpose, userId: Int64, emailKey: String, now: Date,
-        matches: @escaping @Sendable (Data) -> Bool, effect: CodeEffect
+        purpose: CodePurpose, userId: Int64, emailKey: String?, now: Date,
+        matches: @escaping @Sendable (OneTimeCode) -> Bool, effect: CodeEffect
     ) async throws -> CodeRedemption
+
+    /// Sets a new password hash, ends every session of the user and starts `session`, atomically.
+    func changePassword(userId: Int64, hash: String, session: LoginSession, now: Date) async throws
+    /// The user's active sessions, newest first.
+    func sessions(userId: Int64, now: Date) async throws -> [LoginSession]
+    /// Ends one active session of the user; false when there is none with that id.
+    func revokeSession(userId: Int64, sessionId: String, now: Date) async throws -> Bool
+    /// Ends every active session of the user; returns how many.
+    func revokeAllSessions(userId: Int64, now: Date) async throws -> Int
 
     /// The user of an active session, in one indexed lookup; nil when the session ended.
     func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User?
@@ -48,6 +58,12 @@ public protocol AuthStore: Sendable {
 public enum CodeEffect: Sendable {
     /// Verification: marks the e-mail verified and starts a login session.
     case verifyEmail(session: LoginSession)
+    /// Checks the code (a wrong one counts as a try) without spending it.
+    case checkOnly
+    /// Password reset: the new hash, the address verified, every session ended.
+    case resetPassword(hash: String)
+    /// E-mail change: the code's address becomes the user's (verified), a notice goes to `oldEmail`.
+    case changeEmail(oldEmail: String)
 }
 
 public enum CodeRedemption: Sendable, Equatable {
@@ -55,6 +71,8 @@ public enum CodeRedemption: Sendable, Equatable {
     case invalid
     case expired
     case locked
+    /// E-mail change only: the new address was taken meanwhile; nothing changed.
+    case emailTaken
 }
 
 /// The outcome of rotating or ending a session with a presented refresh token.

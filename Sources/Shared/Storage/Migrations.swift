@@ -82,6 +82,11 @@ extension AppDatabase {
                 CREATE INDEX mail_jobs_due ON mail_jobs(state, run_at);
                 """)
         }
+        migrator.registerMigration("v2-code-address") { db in
+            // The address a code was sent to, as typed (the key is lower-cased): an e-mail change
+            // needs it to set the new address on confirmation.
+            try db.execute(sql: "ALTER TABLE one_time_codes ADD COLUMN email TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }

@@ -60,6 +60,10 @@ struct HTTPTestClient: Sendable {
     func get(_ path: String, bearer: String? = nil) async throws -> HTTPResult {
         try await send(.get, path, headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [])
     }
+
+    func delete(_ path: String, bearer: String?) async throws -> HTTPResult {
+        try await send(.delete, path, headers: bearer.map { [("Authorization", "Bearer \($0)")] } ?? [])
+    }
 }
 
 /// Paths of the contract.
@@ -73,6 +77,13 @@ enum Path {
     static let logout = prefix + "/logout/"
     static let sendOTP = prefix + "/send-otp/"
     static let verifyEmail = prefix + "/verify-email/"
+    static let passwordReset = prefix + "/password/reset/"
+    static let passwordResetConfirm = prefix + "/password/reset/confirm/"
+    static let passwordChange = prefix + "/password/change/"
+    static let emailChange = prefix + "/email/change/"
+    static let emailChangeConfirm = prefix + "/email/change/confirm/"
+    static let sessions = prefix + "/sessions/"
+    static let logoutAll = prefix + "/logout-all/"
 }
 
 extension TestServer {

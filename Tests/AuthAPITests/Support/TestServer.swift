@@ -72,14 +72,17 @@ final class TestServer {
     func database() throws -> AppDatabase { try AppDatabase.open(path: databasePath) }
 
     /// Plants a code for (purpose, address) as the worker does after generating one.
-    func plantCode(_ code: String, email: String, purpose: CodePurpose = .verifyEmail, expiresIn: TimeInterval = 600) async throws {
+    /// `sentTo` is the address the code went to, when not the account's (e-mail change).
+    func plantCode(_ code: String, email: String, purpose: CodePurpose = .verifyEmail, expiresIn: TimeInterval = 600,
+                   sentTo: String? = nil) async throws {
         let db = try database()
         let key = EmailAddress.key(EmailAddress.normalize(email))
         guard let user = try await db.user(emailKey: key), let id = user.id else { throw TestServerError.failed("no user \(email)") }
         let now = Date()
-        let hash = CodeHasher(secretKey: Self.secretKey).hash(code: code, purpose: purpose, emailKey: key)
+        let target = EmailAddress.normalize(sentTo ?? email)
+        let hash = CodeHasher(secretKey: Self.secretKey).hash(code: code, purpose: purpose, emailKey: EmailAddress.key(target))
         try await db.storeCode(OneTimeCode(
-            purpose: purpose, userId: id, emailKey: key, codeHash: hash,
+            purpose: purpose, userId: id, email: target, codeHash: hash,
             createdAt: now, expiresAt: now.addingTimeInterval(expiresIn)))
     }
 

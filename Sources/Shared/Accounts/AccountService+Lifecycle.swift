@@ -1,0 +1,151 @@
+import Foundation
+
+/// Password reset and change, e-mail change, and session management.
+extension AccountService {
+    // MARK: Password reset
+
+    /// Queues a reset code for an active account (60 s cooldown); answers nothing about the address.
+    public func requestPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        let request = try EmailRequest(object)
+        let key = EmailAddress.key(request.email)
+        try throttle(.passwordReset, keys: ["ip:" + client.ip, "email:" + key])
+        guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { return }
+        _ = try await store.queueMail(
+            kind: .passwordReset, payload: .init(userId: id, email: user.email),
+            cooldownSubject: key, cooldown: Self.sendCooldown, now: clock.now())
+    }
+
+    /// Checks the code first (a wrong one counts as a try), then the new password (a refused one
+    /// neither spends the code nor counts), then sets the password and ends every session.
+    public func confirmPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        var reader = FieldReader(object)
+        let email = reader.requiredString("email").map(EmailAddress.normalize)
+        if let email, !EmailAddress.isValid(email) { reader.add("email", "Enter a valid email address.") }
+        let otp = reader.requiredString("otp")
+        if let otp, !CodeHasher.isWellFormed(otp) { reader.add("otp", "Enter the 6-digit code.") }
+        let newPassword = reader.requiredString("new_password", trim: false)
+        try reader.finish()
+        guard let email, let otp, let newPassword else { throw APIError.serverError }
+        let key = EmailAddress.key(email)
+        try throttle(.passwordReset, keys: ["ip:" + client.ip, "email:" + key])
+        guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { throw APIError.otpInvalid }
+        let codes = self.codes
+        let matches: @Sendable (OneTimeCode) -> Bool = {
+            codes.matches(code: otp, purpose: .passwordReset, emailKey: key, stored: $0.codeHash)
+        }
+        try Self.check(try await store.redeemCode(
+            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .checkOnly))
+        let problems = validator.problems(newPassword, attributes: .init(email: user.email, firstName: user.firstName, lastName: user.lastName))
+        if !problems.isEmpty { throw APIError.fields(["new_password": problems]) }
+        let hash = try await hasher.hash(newPassword)
+        try Self.check(try await store.redeemCode(
+            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .resetPassword(hash: hash)))
+        logger.info("password reset", metadata: ["user.id": "\(id)", "client.ip": "\(client.ip)"])
+    }
+
+    // MARK: Password change
+
+    /// Checks the old password, sets the new one, ends every session (the caller's too) and
+    /// returns the tokens of a new one.
+    public func changePassword(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws -> TokenPair {
+        var reader = FieldReader(object)
+        let old = reader.requiredString("old_password", trim: false)
+        let new = reader.requiredString("new_password", trim: false)
+        try reader.finish()
+        guard let old, let new else { throw APIError.serverError }
+        let user = caller.user
+        guard old.utf8.count <= validator.maxLength * 4, await hasher.verify(old, against: user.password) else {
+            throw APIError.field("old_password", "Your old password was entered incorrectly. Please enter it again.")
+        }
+        let problems = validator.problems(new, attributes: .init(email: user.email, firstName: user.firstName, lastName: user.lastName))
+        if !problems.isEmpty { throw APIError.fields(["new_password": problems]) }
+        let session = newSession(userId: caller.userId, client: client)
+        try await store.changePassword(userId: caller.userId, hash: try await hasher.hash(new), session: session, now: clock.now())
+        logger.info("password changed", metadata: ["user.id": "\(caller.userId)"])
+        return try await issue(user: user, session: session)
+    }
+
+    // MARK: E-mail change
+
+    /// Checks the password and the new address, then queues a code to the new address
+    /// (60 s cooldown per user).
+    public func requestEmailChange(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws {
+        var reader = FieldReader(object)
+        let newEmail = reader.requiredString("new_email").map(EmailAddress.normalize)
+        let password = reader.requiredString("password", trim: false)
+        try reader.finish()
+        guard let newEmail, let password else { throw APIError.serverError }
+        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
+        var errors: [String: [String]] = [:]
+        if !EmailAddress.isValid(newEmail) {
+            errors["new_email"] = ["Enter a valid email address."]
+        } else if EmailAddress.key(newEmail) == caller.user.emailKey {
+            errors["new_email"] = ["This is already your email address."]
+        } else if try await store.user(emailKey: EmailAddress.key(newEmail)) != nil {
+            errors["new_email"] = [Self.emailTakenMessage]
+        }
+        let passwordMatches = password.utf8.count <= validator.maxLength * 4
+            ? await hasher.verify(password, against: caller.user.password) : false
+        if !passwordMatches {
+            errors["password"] = ["Password is incorrect."]
+        }
+        if !errors.isEmpty { throw APIError.fields(errors) }
+        let queued = try await store.queueMail(
+            kind: .emailChange, payload: .init(userId: caller.userId, email: newEmail),
+            cooldownSubject: "user:\(caller.userId)", cooldown: Self.sendCooldown, now: clock.now())
+        if !queued {
+            throw APIError.throttled(wait: Int(Self.sendCooldown))
+        }
+    }
+
+    /// Swaps in the new address if the code is right and the address still free; notifies the old one.
+    public func confirmEmailChange(_ caller: Authenticated, _ object: [String: JSONValue]) async throws -> User {
+        var reader = FieldReader(object)
+        let otp = reader.requiredString("otp")
+        if let otp, !CodeHasher.isWellFormed(otp) { reader.add("otp", "Enter the 6-digit code.") }
+        try reader.finish()
+        guard let otp else { throw APIError.serverError }
+        try throttle(.emailChange, keys: ["user:\(caller.userId)"])
+        let codes = self.codes
+        let outcome = try await store.redeemCode(
+            purpose: .emailChange, userId: caller.userId, emailKey: nil, now: clock.now(),
+            matches: { codes.matches(code: otp, purpose: .emailChange, emailKey: $0.emailKey, stored: $0.codeHash) },
+            effect: .changeEmail(oldEmail: caller.user.email))
+        if case .emailTaken = outcome {
+            throw APIError.detail(.badRequest, "This address was taken meanwhile; nothing was changed.", code: "email_taken")
+        }
+        let user = try Self.check(outcome)
+        logger.info("email changed", metadata: ["user.id": "\(caller.userId)"])
+        return user
+    }
+
+    // MARK: Sessions
+
+    public func sessions(_ caller: Authenticated) async throws -> [LoginSession] {
+        try await store.sessions(userId: caller.userId, now: clock.now())
+    }
+
+    /// Ends one of the caller's sessions; 404 when it is unknown, ended or someone else's.
+    public func revokeSession(_ caller: Authenticated, id: String) async throws {
+        guard id.utf8.count <= 64, try await store.revokeSession(userId: caller.userId, sessionId: id, now: clock.now()) else {
+            throw APIError.notFound
+        }
+        logger.info("session revoked", metadata: ["user.id": "\(caller.userId)"])
+    }
+
+    public func logoutAll(_ caller: Authenticated) async throws {
+        _ = try await store.revokeAllSessions(userId: caller.userId, now: clock.now())
+        logger.info("logged out everywhere", metadata: ["user.id": "\(caller.userId)"])
+    }
+
+    /// Maps a redemption to its user or the contract's code error.
+    @discardableResult
+    static func check(_ outcome: CodeRedemption) throws -> User {
+        switch outcome {
+        case .redeemed(let user): return user
+        case .invalid, .emailTaken: throw APIError.otpInvalid
+        case .expired: throw APIError.otpExpired
+        case .locked: throw APIError.otpLocked
+        }
+    }
+}
