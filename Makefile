@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
 APT_PACKAGES := libsqlite3-dev libargon2-dev libcurl4-openssl-dev pkg-config
-.PHONY: deps test-deps build build-debug run test clean
+.PHONY: deps test-deps bench-deps build run test bench bench-smoke clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)
 deps:
@@ -24,6 +24,18 @@ run: build
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## bench-deps: wrk (HTTP load) and the test dependencies (the SMTP sink)
+bench-deps: test-deps
+	@scripts/apt-install.sh wrk
+
+## bench: release build, every endpoint, worker and queue under load; writes BENCHMARKS.md
+bench: bench-deps
+	python3 bench/bench.py
+
+## bench-smoke: the same steps for about a second each on the debug build (CI runs it)
+bench-smoke: bench-deps
+	python3 bench/bench.py --smoke
 
 clean:
 	rm -rf .build

@@ -26,12 +26,9 @@ func buildApplication(
         random: random,
         logger: logger)
 
-    var router = APIRouter(logger: logger, corsOrigins: configuration.corsOrigins)
-    let transport = TokenTransport(configuration: configuration, random: random)
-    AccountsController(accounts: accounts, transport: transport).addRoutes(to: &router)
-    LifecycleController(accounts: accounts, transport: transport).addRoutes(to: &router)
-    SessionsController(accounts: accounts, transport: transport).addRoutes(to: &router)
-    HealthController(database: database).addRoutes(to: &router)
+    let router = makeRouter(
+        accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
+        corsOrigins: configuration.corsOrigins, logger: logger)
 
     return Application(
         responder: router,
@@ -43,4 +40,18 @@ func buildApplication(
             FileHandle.standardOutput.write(Data("AuthAPI listening on http://\(configuration.host):\(port)\n".utf8))
         },
         logger: logger)
+}
+
+/// Every route of the API, from its controllers: one place, so the OpenAPI document can be
+/// checked against it.
+func makeRouter(
+    accounts: AccountService, database: AppDatabase, transport: TokenTransport, corsOrigins: Set<String>, logger: Logger
+) -> APIRouter {
+    var router = APIRouter(logger: logger, corsOrigins: corsOrigins)
+    AccountsController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    LifecycleController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    SessionsController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    HealthController(database: database).addRoutes(to: &router)
+    SchemaController().addRoutes(to: &router)
+    return router
 }

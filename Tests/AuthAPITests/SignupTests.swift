@@ -41,6 +41,11 @@ struct SignupTests {
         #expect(empty.fieldErrors("email") == ["This field is required."])
         #expect(empty.fieldErrors("password") == ["This field is required."])
 
+        let onlyBadEmail = try await client.post(Path.signup, ["email": "bad", "first_name": String(repeating: "x", count: 151)])
+        #expect(onlyBadEmail.fieldErrors("email") == ["Enter a valid email address."])
+        #expect(onlyBadEmail.fieldErrors("password") == ["This field is required."])
+        #expect(onlyBadEmail.fieldErrors("first_name") == ["Ensure this field has no more than 150 characters."])
+
         let bad = try await client.post(Path.signup, ["email": "not-an-email", "password": "12345678"])
         #expect(bad.status == 400)
         #expect(bad.fieldErrors("email") == ["Enter a valid email address."])

@@ -89,4 +89,16 @@ struct MailTests {
         #expect(throws: SMTPURL.ParseError.self) { try SMTPURL("http://x") }
         #expect(throws: SMTPURL.ParseError.self) { try SMTPURL("smtp://") }
     }
+
+    @Test("Names never add a six-digit run or a second address")
+    func hostileNames() {
+        #expect(MailTemplates.displayable("Agent 007") == "Agent 007")
+        #expect(MailTemplates.displayable("Call 123456") == "")
+        #expect(MailTemplates.displayable("line\nbreak") == "linebreak")
+        let rendered = MailTemplates(codeLifetime: 600).render(.verifyEmail, code: "654321", name: "Code 111111")
+        #expect(!rendered.plain.contains("111111") && rendered.plain.contains("654321"))
+        #expect(MailMessage.displayName("Ada Lovelace") == "Ada Lovelace")
+        #expect(MailMessage.displayName("x, other@evil.example") == "\"x, other@evil.example\"")
+        #expect(MailMessage.displayName("a \"quoted\" name") == "\"a \\\"quoted\\\" name\"")
+    }
 }

@@ -66,4 +66,14 @@ struct RateLimiterTests {
             #expect(throws: ThrottleRates.ParseError.self) { try ThrottleRates.parse(bad, over: .defaults) }
         }
     }
+
+    @Test("Client-supplied keys are bounded in size")
+    func boundedKeys() {
+        let long = "email:" + String(repeating: "a", count: 60_000) + "@example.com"
+        #expect(RateLimiter.bounded(long).utf8.count < 80)
+        #expect(RateLimiter.bounded("ip:127.0.0.1") == "ip:127.0.0.1")
+        let limiter = RateLimiter(enabled: true, rates: try! .parse("login=1/min", over: .defaults), clock: ManualClock())
+        #expect(limiter.acquire(.login, keys: [long]) == nil)
+        #expect(limiter.acquire(.login, keys: [long]) != nil)
+    }
 }

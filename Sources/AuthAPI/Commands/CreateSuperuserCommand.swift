@@ -7,8 +7,9 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         commandName: "createsuperuser",
         abstract: "Create a staff, verified, active superuser.",
         discussion: """
-            The password is read from AUTH_SUPERUSER_PASSWORD or, if unset, from the first line of standard input;
-            a second line, if present, must repeat it. Exits non-zero if the address is taken or the password is refused.
+            The password is read from AUTH_SUPERUSER_PASSWORD (taken as given) or, if unset, from the first line of
+            standard input (checked by the password validators); a second line, if present, must repeat it.
+            Exits non-zero if the address is taken or the password is refused.
             """)
 
     @Option(help: "E-mail address of the new superuser.")
@@ -16,11 +17,15 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.configuration()
-        let password = readPassword()
+        let (password, fromEnvironment) = readPassword()
         let normalized = EmailAddress.normalize(email)
         guard EmailAddress.isValid(normalized) else { CommandSupport.fail("Error: Enter a valid email address.") }
-        let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
-        guard problems.isEmpty else { CommandSupport.fail("Error: " + problems.joined(separator: " ")) }
+        // Like Django's createsuperuser: a typed password must pass the validators; one from the
+        // environment (non-interactive set-up) is taken as given.
+        if !fromEnvironment {
+            let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
+            guard problems.isEmpty else { CommandSupport.fail("Error: " + problems.joined(separator: " ")) }
+        }
         let database = CommandSupport.openDatabase(configuration.common.databasePath)
         do { try database.requireMigrated() } catch { CommandSupport.fail("error: \(error)") }
         let manager = UserManager(
@@ -34,9 +39,9 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         }
     }
 
-    private func readPassword() -> String {
+    private func readPassword() -> (String, fromEnvironment: Bool) {
         if let fromEnv = ProcessInfo.processInfo.environment["AUTH_SUPERUSER_PASSWORD"], !fromEnv.isEmpty {
-            return fromEnv
+            return (fromEnv, true)
         }
         guard let first = readLine(strippingNewline: true), !first.isEmpty else {
             CommandSupport.fail("Error: no password: set AUTH_SUPERUSER_PASSWORD or write it on standard input.")
@@ -44,6 +49,6 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         if let confirmation = readLine(strippingNewline: true), !confirmation.isEmpty, confirmation != first {
             CommandSupport.fail("Error: Your passwords didn't match.")
         }
-        return first
+        return (first, false)
     }
 }

@@ -45,7 +45,7 @@ struct LifecycleController {
 
     @Sendable func confirmEmailChange(_ request: Request, context: APIRequestContext) async throws -> Response {
         let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        let user = try await accounts.confirmEmailChange(caller, try await request.jsonObject())
+        let user = try await accounts.confirmEmailChange(caller, try await request.jsonObject(), client: request.client(context))
         return try JSONResponse.make(UserResponse(user))
     }
 }

@@ -35,6 +35,12 @@ struct APIRouter: HTTPResponder {
         }
     }
 
+    /// `(method, path)` of every route, paths as registered (without trailing slash; `{id}` kept).
+    var routeTable: [(method: String, path: String)] {
+        routes.flatMap { path, methods in methods.keys.map { ($0.rawValue, path) } }
+            + parameterRoutes.flatMap { path, methods in methods.keys.map { ($0.rawValue, path + "/{id}") } }
+    }
+
     private func methods(for path: String) -> [HTTPRequest.Method: Handler]? {
         let normalized = Self.normalize(path)
         if let exact = routes[normalized] { return exact }

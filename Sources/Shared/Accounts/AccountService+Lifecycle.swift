@@ -51,14 +51,18 @@ extension AccountService {
         var reader = FieldReader(object)
         let old = reader.requiredString("old_password", trim: false)
         let new = reader.requiredString("new_password", trim: false)
-        try reader.finish()
-        guard let old, let new else { throw APIError.serverError }
         let user = caller.user
-        guard old.utf8.count <= validator.maxLength * 4, await hasher.verify(old, against: user.password) else {
-            throw APIError.field("old_password", "Your old password was entered incorrectly. Please enter it again.")
+        if let old {
+            let matches = old.utf8.count <= validator.maxLength * 4 ? await hasher.verify(old, against: user.password) : false
+            if !matches { reader.add("old_password", "Your old password was entered incorrectly. Please enter it again.") }
         }
-        let problems = validator.problems(new, attributes: .init(email: user.email, firstName: user.firstName, lastName: user.lastName))
-        if !problems.isEmpty { throw APIError.fields(["new_password": problems]) }
+        if let new {
+            for problem in validator.problems(new, attributes: .init(email: user.email, firstName: user.firstName, lastName: user.lastName)) {
+                reader.add("new_password", problem)
+            }
+        }
+        try reader.finish()
+        guard let new else { throw APIError.serverError }
         let session = newSession(userId: caller.userId, client: client)
         try await store.changePassword(userId: caller.userId, hash: try await hasher.hash(new), session: session, now: clock.now())
         logger.info("password changed", metadata: ["user.id": "\(caller.userId)"])
@@ -70,26 +74,26 @@ extension AccountService {
     /// Checks the password and the new address, then queues a code to the new address
     /// (60 s cooldown per user).
     public func requestEmailChange(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws {
+        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
         var reader = FieldReader(object)
         let newEmail = reader.requiredString("new_email").map(EmailAddress.normalize)
         let password = reader.requiredString("password", trim: false)
+        if let newEmail {
+            if !EmailAddress.isValid(newEmail) {
+                reader.add("new_email", "Enter a valid email address.")
+            } else if EmailAddress.key(newEmail) == caller.user.emailKey {
+                reader.add("new_email", "This is already your email address.")
+            } else if try await store.user(emailKey: EmailAddress.key(newEmail)) != nil {
+                reader.add("new_email", Self.emailTakenMessage)
+            }
+        }
+        if let password {
+            let matches = password.utf8.count <= validator.maxLength * 4
+                ? await hasher.verify(password, against: caller.user.password) : false
+            if !matches { reader.add("password", "Password is incorrect.") }
+        }
         try reader.finish()
-        guard let newEmail, let password else { throw APIError.serverError }
-        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
-        var errors: [String: [String]] = [:]
-        if !EmailAddress.isValid(newEmail) {
-            errors["new_email"] = ["Enter a valid email address."]
-        } else if EmailAddress.key(newEmail) == caller.user.emailKey {
-            errors["new_email"] = ["This is already your email address."]
-        } else if try await store.user(emailKey: EmailAddress.key(newEmail)) != nil {
-            errors["new_email"] = [Self.emailTakenMessage]
-        }
-        let passwordMatches = password.utf8.count <= validator.maxLength * 4
-            ? await hasher.verify(password, against: caller.user.password) : false
-        if !passwordMatches {
-            errors["password"] = ["Password is incorrect."]
-        }
-        if !errors.isEmpty { throw APIError.fields(errors) }
+        guard let newEmail else { throw APIError.serverError }
         let queued = try await store.queueMail(
             kind: .emailChange, payload: .init(userId: caller.userId, email: newEmail),
             cooldownSubject: "user:\(caller.userId)", cooldown: Self.sendCooldown, now: clock.now())
@@ -99,13 +103,13 @@ extension AccountService {
     }
 
     /// Swaps in the new address if the code is right and the address still free; notifies the old one.
-    public func confirmEmailChange(_ caller: Authenticated, _ object: [String: JSONValue]) async throws -> User {
+    public func confirmEmailChange(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws -> User {
         var reader = FieldReader(object)
         let otp = reader.requiredString("otp")
         if let otp, !CodeHasher.isWellFormed(otp) { reader.add("otp", "Enter the 6-digit code.") }
         try reader.finish()
         guard let otp else { throw APIError.serverError }
-        try throttle(.emailChange, keys: ["user:\(caller.userId)"])
+        try throttle(.emailChange, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
         let codes = self.codes
         let outcome = try await store.redeemCode(
             purpose: .emailChange, userId: caller.userId, emailKey: nil, now: clock.now(),

@@ -54,24 +54,24 @@ public struct AccountService: Sendable {
 
     public func signup(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
         try throttle(.signup, keys: ["ip:" + client.ip])
-        var (request, reader) = SignupRequest.read(object)
-        var email = ""
-        if let request {
-            email = EmailAddress.normalize(request.email)
+        var (rawEmail, password, firstName, lastName, reader) = SignupRequest.read(object)
+        let email = rawEmail.map(EmailAddress.normalize) ?? ""
+        if rawEmail != nil {
             if !EmailAddress.isValid(email) {
                 reader.add("email", "Enter a valid email address.")
             } else if try await store.user(emailKey: EmailAddress.key(email)) != nil {
                 reader.add("email", Self.emailTakenMessage)
             }
-            let attributes = PasswordValidator.Attributes(email: email, firstName: request.firstName, lastName: request.lastName)
-            for problem in validator.problems(request.password, attributes: attributes) {
+        }
+        if let password {
+            let attributes = PasswordValidator.Attributes(email: email, firstName: firstName, lastName: lastName)
+            for problem in validator.problems(password, attributes: attributes) {
                 reader.add("password", problem)
             }
         }
         try reader.finish()
-        guard let request else { throw APIError.serverError }
-        var user = try await manager.makeUser(
-            email: email, password: request.password, firstName: request.firstName, lastName: request.lastName)
+        guard let password else { throw APIError.serverError }
+        var user = try await manager.makeUser(email: email, password: password, firstName: firstName, lastName: lastName)
         let session = newSession(userId: 0, client: client)
         do {
             user = try await store.createUser(user, session: session, verificationMail: true, now: clock.now())

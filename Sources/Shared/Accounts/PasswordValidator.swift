@@ -38,7 +38,7 @@ public struct PasswordValidator: Sendable {
         if CommonPasswords.all.contains(password.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)) {
             problems.append("This password is too common.")
         }
-        if !password.isEmpty, password.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal }) {
+        if !password.isEmpty, password.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) {
             problems.append("This password is entirely numeric.")
         }
         return problems
@@ -48,7 +48,8 @@ public struct PasswordValidator: Sendable {
     /// are compared with `SequenceMatcher.quick_ratio`.
     func similarAttribute(_ password: String, _ attributes: Attributes) -> String? {
         let pw = Array(password.lowercased().unicodeScalars)
-        let candidates = [("email address", attributes.email), ("first name", attributes.firstName), ("last name", attributes.lastName)]
+        // Django's order: first name, last name, e-mail.
+        let candidates = [("first name", attributes.firstName), ("last name", attributes.lastName), ("email address", attributes.email)]
         for (verboseName, value) in candidates where !value.isEmpty {
             let lower = value.lowercased()
             var parts = lower.unicodeScalars.split(whereSeparator: { !Self.isWordCharacter($0) }).map { Array($0) }

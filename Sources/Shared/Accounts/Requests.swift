@@ -16,14 +16,15 @@ public struct SignupRequest: Sendable {
 
     /// Reads the body; `id`, `is_staff`, `is_verified`, `date_joined` and unknown keys are ignored.
     /// Field errors are returned with the request so that validation can add its own.
-    public static func read(_ object: [String: JSONValue]) -> (SignupRequest?, FieldReader) {
+    /// Fields that could not be read are nil; the reader holds their errors, and the caller
+    /// adds the checks of the fields that could, so every wrong field is reported at once.
+    public static func read(_ object: [String: JSONValue]) -> (email: String?, password: String?, firstName: String, lastName: String, reader: FieldReader) {
         var reader = FieldReader(object)
         let email = reader.requiredString("email")
         let password = reader.requiredString("password", trim: false)
         let first = reader.optionalString("first_name", maxLength: 150) ?? ""
         let last = reader.optionalString("last_name", maxLength: 150) ?? ""
-        guard let email, let password, reader.errors.isEmpty else { return (nil, reader) }
-        return (SignupRequest(email: email, password: password, firstName: first, lastName: last), reader)
+        return (email, password, first, last, reader)
     }
 }
 
@@ -89,7 +90,11 @@ public struct TokenRequest: Sendable {
     /// `required` false lets cookie transport supply the token instead.
     public init(_ object: [String: JSONValue], field: String, required: Bool = true) throws(APIError) {
         var reader = FieldReader(object)
-        token = required ? reader.requiredString(field) : reader.optionalString(field, allowBlank: false)
+        if !required, object[field] == .null || object[field] == .string("") {
+            token = nil  // the cookie may supply it
+        } else {
+            token = required ? reader.requiredString(field) : reader.optionalString(field, allowBlank: false)
+        }
         try reader.finish()
     }
 }

@@ -40,9 +40,6 @@ public struct CommonConfiguration: Sendable {
         }
         self.databasePath = path
         self.secretKey = env.raw("AUTH_SECRET_KEY")
-        if let key = secretKey, key.utf8.count < 32 {
-            env.report("AUTH_SECRET_KEY: must be at least 32 bytes long (got \(key.utf8.count))")
-        }
         self.accessTTL = TimeInterval(env.integer("AUTH_ACCESS_TTL", default: 300, range: 1...31_536_000))
         self.refreshTTL = TimeInterval(env.integer("AUTH_REFRESH_TTL", default: 86_400, range: 1...31_536_000))
         self.otpTTL = TimeInterval(env.integer("AUTH_OTP_TTL", default: 600, range: 1...86_400))

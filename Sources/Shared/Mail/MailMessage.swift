@@ -21,7 +21,7 @@ public struct MailMessage: Sendable, Equatable {
         let lines: [String] = [
             "Date: \(rfc5322Date(date))",
             "From: \(from.filter { !$0.isNewline })",
-            "To: \(toName.isEmpty ? to : "\(encodeWord(toName)) <\(to)>")",
+            "To: \(toName.isEmpty ? to : "\(displayName(toName)) <\(to)>")",
             "Subject: \(encodeWord(subject))",
             "Message-ID: <\(messageID)>",
             "MIME-Version: 1.0",
@@ -58,6 +58,17 @@ public struct MailMessage: Sendable, Equatable {
         return String(format: "%@, %02d %@ %04d %02d:%02d:%02d +0000",
                       days[Int(tm.tm_wday)], Int(tm.tm_mday), months[Int(tm.tm_mon)], Int(tm.tm_year) + 1900,
                       Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+
+    /// A display name for an address header: plain ASCII words as they are, ASCII with
+    /// specials as a quoted-string, anything else RFC 2047-encoded — never a second address.
+    static func displayName(_ name: String) -> String {
+        let clean = name.filter { !$0.isNewline }
+        let ascii = clean.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value != 0x7F }
+        guard ascii, !clean.contains("=?") else { return encodeWord(clean) }
+        let specials = Set("()<>[]:;@\\,.\"")
+        if !clean.contains(where: { specials.contains($0) }) { return clean }
+        return "\"" + clean.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
     /// RFC 2047 `=?UTF-8?B?…?=` for non-ASCII (or control-bearing) text, split into words that

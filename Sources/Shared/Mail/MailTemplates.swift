@@ -27,7 +27,8 @@ public struct MailTemplates: Sendable {
     }
 
     public func render(_ kind: MailJob.Kind, code: String?, name: String) -> Rendered {
-        let greeting = name.isEmpty ? "Hello," : "Hello \(name),"
+        let shown = Self.displayable(name)
+        let greeting = shown.isEmpty ? "Hello," : "Hello \(shown),"
         switch kind {
         case .verifyEmail:
             return codeMail(subject: "Your \(productName) verification code", greeting: greeting,
@@ -43,6 +44,17 @@ public struct MailTemplates: Sendable {
             let html = "<p>\(escape(greeting))</p><p>The e-mail address of your \(escape(productName)) account was changed. If you did not do this, contact support at once.</p>"
             return Rendered(subject: "Your \(productName) e-mail address was changed", plain: plain, html: page(html))
         }
+    }
+
+    /// A name as mails may show it: none that holds a run of six digits (the code must be the
+    /// only one in the text) or line breaks, and at most 100 characters.
+    static func displayable(_ name: String) -> String {
+        var run = 0
+        for c in name.unicodeScalars {
+            run = c.properties.numericType != nil ? run + 1 : 0
+            if run >= 6 { return "" }
+        }
+        return String(name.filter { !$0.isNewline }.prefix(100))
     }
 
     private func codeMail(subject: String, greeting: String, purpose: String, code: String) -> Rendered {

@@ -18,7 +18,10 @@ public struct OutboxMailer: Mailer {
             let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(message.messageID.split(separator: "@")[0]).eml"
             let final = URL(fileURLWithPath: directory).appendingPathComponent(name)
             let temporary = URL(fileURLWithPath: directory).appendingPathComponent(".\(name).tmp")
-            try message.data.write(to: temporary)
+            // The file holds a live code: readable by its owner only.
+            guard FileManager.default.createFile(atPath: temporary.path, contents: message.data, attributes: [.posixPermissions: 0o600]) else {
+                throw MailError(.transient, "cannot write to outbox \(directory)")
+            }
             try FileManager.default.moveItem(at: temporary, to: final)
             logger.info("mail written to outbox", metadata: ["mail.file": "\(final.path)", "mail.message_id": "\(message.messageID)"])
         } catch {

@@ -205,7 +205,7 @@ public struct MailDispatcher: Service {
                 createdAt: now, expiresAt: now.addingTimeInterval(otpTTL)))
             code = generated
         }
-        let name = [user.firstName, user.lastName].filter { !$0.isEmpty }.joined(separator: " ")
+        let name = MailTemplates.displayable([user.firstName, user.lastName].filter { !$0.isEmpty }.joined(separator: " "))
         let rendered = templates.render(job.kind, code: code, name: name)
         return MailMessage.build(
             from: from, to: payload.email, toName: name, subject: rendered.subject,

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 
@@ -33,10 +34,10 @@ public final class RateLimiter: Sendable {
         return state.withLock { state in
             state.operationsSinceSweep += 1
             if state.operationsSinceSweep >= 1_000 || state.histories.count >= maxKeys {
-                Self.sweep(&state, now: now, maxAge: 86_400, maxKeys: maxKeys)
+                Self.sweep(&state, now: now, maxAge: longestPeriod, maxKeys: maxKeys)
             }
             var wait = 0
-            for key in keys {
+            for key in keys.map(Self.bounded) {
                 let full = scope.rawValue + "|" + key
                 var history = state.histories[full] ?? []
                 history.removeAll { $0 <= now - rate.period }
@@ -46,7 +47,7 @@ public final class RateLimiter: Sendable {
                 }
             }
             if wait > 0 { return wait }
-            for key in keys {
+            for key in keys.map(Self.bounded) {
                 state.histories[scope.rawValue + "|" + key, default: []].append(now)
             }
             return nil
@@ -57,7 +58,7 @@ public final class RateLimiter: Sendable {
     public func release(_ scope: ThrottleScope, keys: [String]) {
         guard enabled else { return }
         state.withLock { state in
-            for key in keys {
+            for key in keys.map(Self.bounded) {
                 let full = scope.rawValue + "|" + key
                 if var history = state.histories[full], !history.isEmpty {
                     history.removeLast()
@@ -67,12 +68,21 @@ public final class RateLimiter: Sendable {
         }
     }
 
+    /// Keys are client-supplied (addresses): long ones are stored as their SHA-256, so one
+    /// entry costs the same whatever a client sends.
+    static func bounded(_ key: String) -> String {
+        guard key.utf8.count > 96 else { return key }
+        return "sha256:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A history older than the longest period can no longer refuse anything.
+    var longestPeriod: TimeInterval { rates.rates.values.map(\.period).max() ?? 86_400 }
+
     /// Number of keys held: for tests of the memory bound.
     public var keyCount: Int { state.withLock { $0.histories.count } }
 
     private static func sweep(_ state: inout State, now: TimeInterval, maxAge: TimeInterval, maxKeys: Int) {
         state.operationsSinceSweep = 0
-        // The longest period is a day, so a history whose newest entry is older than that is dead.
         state.histories = state.histories.filter { _, history in
             guard let newest = history.last else { return false }
             return newest > now - maxAge

@@ -22,7 +22,7 @@ public struct TokenService: Sendable {
 
     public init(
         secretKey: String, accessTTL: TimeInterval, refreshTTL: TimeInterval,
-        clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 5
+        clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 1
     ) async {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: Array(secretKey.utf8)), digestAlgorithm: .sha256)

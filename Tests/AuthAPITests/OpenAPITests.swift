@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+import Shared
+import Testing
+@testable import AuthAPI
+
+@Suite("OpenAPI document")
+struct OpenAPITests {
+    /// `(METHOD, path-with-trailing-slash)` of the router, as the document writes paths.
+    func routerOperations() async throws -> Set<String> {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
+        let database = try AppDatabase.open(path: dir.appendingPathComponent("auth.sqlite").path)
+        try database.migrate()
+        let clock = SystemClock()
+        let random = SecureRandom()
+        let tokens = await TokenService(secretKey: TestServer.secretKey, accessTTL: 300, refreshTTL: 600, clock: clock, random: random)
+        let accounts = try await AccountService(
+            store: database, hasher: Argon2idHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1), random: random),
+            tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, clock: clock),
+            codes: CodeHasher(secretKey: TestServer.secretKey), clock: clock, random: random, logger: Logger(label: "test"))
+        let router = makeRouter(
+            accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
+            corsOrigins: [], logger: Logger(label: "test"))
+        return Set(router.routeTable.map { route in
+            "\(route.method) " + (route.path == "/healthz" ? route.path : route.path + "/")
+        })
+    }
+
+    func documentOperations() throws -> Set<String> {
+        let json = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.data) as? [String: Any])
+        #expect((json["openapi"] as? String)?.hasPrefix("3.1") == true)
+        let paths = try #require(json["paths"] as? [String: [String: Any]])
+        let methods = ["get", "put", "post", "delete", "patch"]
+        return Set(paths.flatMap { path, item in
+            item.keys.filter { methods.contains($0) }.map { "\($0.uppercased()) \(path)" }
+        })
+    }
+
+    @Test("Every route is in the document, and every documented operation is a route")
+    func routesMatchDocument() async throws {
+        let routes = try await routerOperations()
+        let documented = try documentOperations()
+        #expect(routes.subtracting(documented).isEmpty, "routes missing from openapi.json: \(routes.subtracting(documented).sorted())")
+        #expect(documented.subtracting(routes).isEmpty, "documented but not routed: \(documented.subtracting(routes).sorted())")
+        #expect(routes.count >= 19)
+    }
+
+    @Test("GET /api/schema/ serves the document as JSON")
+    func served() async throws {
+        let server = try await TestServer()
+        let response = try await server.client().get("/api/schema/")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "application/json; charset=utf-8")
+        #expect(response.body == OpenAPIDocument.data)
+    }
+}

@@ -1,0 +1,436 @@
+#!/usr/bin/env python3
+"""`make bench`: latency and throughput of every endpoint, the worker and the queue, measured in
+one run next to the two ceilings they are judged against (framework and Argon2id hash), written
+to BENCHMARKS.md. `make bench-smoke` runs the same steps for a second or so each, so the scripts
+cannot rot.
+
+Everything runs on loopback: the API and the worker from this checkout, a real SMTP sink
+(scripts/smtp_sink.py, aiosmtpd), wrk for HTTP load. wrk shares the machine's cores with the
+server under test; the numbers say so.
+"""
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LUA = os.path.join(ROOT, "bench", "lua")
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnopqrstuv"
+PASSWORD = "correct horse battery staple"
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Processes:
+    """Every process the bench starts, stopped at the end by PID."""
+
+    def __init__(self):
+        self.running = []
+
+    def start(self, args, env=None, wait_for=None, log_path=None):
+        out = open(log_path, "w") if log_path else subprocess.DEVNULL
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE if wait_for else out, stderr=out,
+                                cwd=ROOT, text=True)
+        self.running.append(proc)
+        if wait_for:
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                line = proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("%s exited before it was ready" % args[0])
+                match = re.search(wait_for, line)
+                if match:
+                    return proc, match
+            raise RuntimeError("%s did not start" % args[0])
+        return proc, None
+
+    def stop(self, proc):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc in self.running:
+            self.running.remove(proc)
+
+    def stop_all(self):
+        for proc in list(self.running):
+            self.stop(proc)
+
+
+def rss_mib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def mint_refresh_tokens(db_path, user_id, count):
+    """Sessions inserted directly, with refresh tokens signed as the API signs them (HS256 with
+    the secret key's bytes): a pool large enough that each token is presented once."""
+    now = int(time.time())
+    header = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    rows, tokens = [], []
+    for _ in range(count):
+        sid, jti = b64url(secrets.token_bytes(16)), secrets.token_hex(16)
+        claims = {"exp": now + 86400, "iat": now, "jti": jti, "sid": sid, "token_type": "refresh", "user_id": user_id}
+        signing_input = header + "." + b64url(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
+        signature = hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+        tokens.append(signing_input + "." + b64url(signature))
+        rows.append((sid, user_id, jti, now, now, now + 86400, "bench", "127.0.0.1"))
+    with sqlite3.connect(db_path, timeout=30) as db:
+        db.executemany("INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at,"
+                       " user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return tokens
+
+
+def seed_jobs(db_path, count, tag):
+    """`count` unverified users, each with a queued verification mail, inserted directly."""
+    now = time.time()
+    with sqlite3.connect(db_path, timeout=30) as db:
+        for i in range(count):
+            email = "w%s-%d@bench.example" % (tag, i)
+            cur = db.execute("INSERT INTO users (email, email_key, password, date_joined) VALUES (?, ?, ?, ?)",
+                             (email, email, "$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA", now))
+            payload = json.dumps({"email": email, "user_id": cur.lastrowid}, sort_keys=True)
+            db.execute("INSERT INTO mail_jobs (kind, payload, run_at, created_at, updated_at)"
+                       " VALUES ('verify_email', ?, ?, ?, ?)", (payload, now, now, now))
+
+
+def post(url, body, token=None):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.procs = Processes()
+        self.tmp = tempfile.mkdtemp(prefix="swift-auth-bench-")
+        self.results = {"endpoints": [], "signup_smtp": [], "worker": [], "notes": []}
+        self.bin = None
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def build(self):
+        config = "debug" if self.args.smoke and not self.args.release else "release"
+        if not self.args.no_build:
+            log("building (%s)..." % config)
+            subprocess.run(["swift", "build", "-c", config], cwd=ROOT, check=True)
+        self.bin = subprocess.run(["swift", "build", "-c", config, "--show-bin-path"], cwd=ROOT, check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        self.results["build"] = config
+
+    def env(self, **extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
+        env.update(AUTH_DATABASE=os.path.join(self.tmp, "auth.sqlite"), AUTH_SECRET_KEY=SECRET, AUTH_THROTTLE="off",
+                   AUTH_HOST="127.0.0.1", LOG_LEVEL="warning")
+        env.update(extra)
+        return env
+
+    def start_sink(self, mode="ok"):
+        directory = tempfile.mkdtemp(prefix="sink-", dir=self.tmp)
+        with open(os.path.join(directory, "mode"), "w") as f:
+            f.write(mode)
+        proc, match = self.procs.start([sys.executable, os.path.join(ROOT, "scripts", "smtp_sink.py"), "--dir", directory],
+                                       wait_for=r"listening on (\d+)")
+        return proc, int(match.group(1)), directory
+
+    def start_api(self):
+        proc, match = self.procs.start([os.path.join(self.bin, "AuthAPI"), "serve"], env=self.env(AUTH_PORT="0"),
+                                       wait_for=r"listening on http://127\.0\.0\.1:(\d+)",
+                                       log_path=None)
+        return proc, int(match.group(1))
+
+    def start_worker(self, smtp_url, concurrency=4):
+        env = self.env(AUTH_SMTP_URL=smtp_url, AUTH_MAIL_CONCURRENCY=str(concurrency), AUTH_SMTP_CONNECT_TIMEOUT="1",
+                       AUTH_MAIL_RETRY_BASE="5")
+        proc, _ = self.procs.start([os.path.join(self.bin, "MailWorker"), "run"], env=env,
+                                   log_path=os.path.join(self.tmp, "worker-%d.log" % time.time_ns()))
+        return proc
+
+    # --- load -------------------------------------------------------------------------------
+
+    def wrk(self, url, script, connections=None, duration=None, **env):
+        connections = connections or self.args.connections
+        duration = duration or self.args.duration
+        threads = min(self.args.threads, connections)
+        run_env = dict(os.environ, BENCH_LUA_DIR=LUA, BENCH_THREADS=str(threads), BENCH_RUN=secrets.token_hex(3))
+        run_env.update({k: str(v) for k, v in env.items()})
+        if self.args.warmup > 0 and not env.get("BENCH_POOL"):
+            subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % self.args.warmup,
+                            "-s", os.path.join(LUA, script), url], env=dict(run_env, BENCH_RUN=secrets.token_hex(3)),
+                           capture_output=True, text=True)
+        out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency",
+                              "-s", os.path.join(LUA, script), url], env=run_env, capture_output=True, text=True)
+        match = re.search(r"BENCH_JSON (\{.*\})", out.stdout)
+        if not match:
+            raise RuntimeError("wrk failed: %s %s" % (out.stdout, out.stderr))
+        data = json.loads(match.group(1))
+        seconds = data["duration_us"] / 1e6
+        return {"rps": data["requests"] / seconds if seconds else 0.0, "requests": data["requests"],
+                "p50_ms": data["p50_us"] / 1e3, "p90_ms": data["p90_us"] / 1e3, "p99_ms": data["p99_us"] / 1e3,
+                "non2xx": data["non2xx"], "socket_errors": data["socket_errors"], "connections": connections}
+
+    def record(self, name, result, api=None, **extra):
+        if api is not None:
+            result["rss_mib"] = rss_mib(api.pid)
+        result["name"] = name
+        result.update(extra)
+        self.results["endpoints"].append(result)
+        log("  %-28s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d  RSS %s" % (
+            name, result["rps"], result["p50_ms"], result["p99_ms"], result["non2xx"],
+            "%.0f MiB" % result["rss_mib"] if "rss_mib" in result else "-"))
+
+    # --- the runs ---------------------------------------------------------------------------
+
+    def ceilings(self):
+        port = free_port()
+        hello, _ = self.procs.start([os.path.join(self.bin, "HelloBench"), "serve", str(port)],
+                                    wait_for=r"listening on")
+        self.record("framework ceiling: GET /hello", self.wrk("http://127.0.0.1:%d/hello" % port, "plain_get.lua"), hello)
+        self.procs.stop(hello)
+        hash_ms = float(subprocess.run([os.path.join(self.bin, "HelloBench"), "hash", "5" if self.args.smoke else "30"],
+                                       env=self.env(), capture_output=True, text=True, check=True).stdout.strip())
+        cores = os.cpu_count() or 1
+        self.results["hash_ms"] = hash_ms
+        self.results["hash_ceiling_rps"] = cores / (hash_ms / 1000)
+        log("  Argon2id hash: %.2f ms -> ceiling %.0f hashes/s on %d cores" % (hash_ms, self.results["hash_ceiling_rps"], cores))
+
+    def endpoints(self):
+        subprocess.run([os.path.join(self.bin, "AuthAPI"), "migrate"], env=self.env(), check=True, capture_output=True)
+        subprocess.run([os.path.join(self.bin, "AuthAPI"), "createsuperuser", "--email", "bench@bench.example"],
+                       env=self.env(AUTH_SUPERUSER_PASSWORD=PASSWORD), check=True, capture_output=True)
+        sink, sink_port, _ = self.start_sink()
+        worker = self.start_worker("smtp://127.0.0.1:%d" % sink_port)
+        api, port = self.start_api()
+        base = "http://127.0.0.1:%d" % port
+        accounts = base + "/api/accounts"
+        login = post(accounts + "/login/", {"email": "bench@bench.example", "password": PASSWORD})
+        access, user_id = login["access"], login["id"]
+        slow = max(8, self.args.connections // 4)
+
+        self.record("GET /healthz", self.wrk(base + "/healthz", "plain_get.lua"), api)
+        self.record("GET me", self.wrk(accounts + "/me/", "get_auth.lua", BENCH_TOKEN=access), api)
+        self.record("PATCH me", self.wrk(accounts + "/me/", "post_json.lua", BENCH_METHOD="PATCH", BENCH_TOKEN=access,
+                                         BENCH_BODY='{"first_name":"Bench"}'), api)
+        self.record("POST token/verify", self.wrk(accounts + "/token/verify/", "post_json.lua",
+                                                  BENCH_BODY=json.dumps({"token": access})), api)
+        pool_size = 6000 if self.args.smoke else 20000 * self.args.duration
+        for name, path, field in [("POST token/refresh", "/token/refresh/", "refresh"), ("POST logout", "/logout/", "refresh")]:
+            pool = os.path.join(self.tmp, "pool-%s.txt" % field + path.strip("/").replace("/", "-"))
+            with open(pool, "w") as f:
+                f.write("\n".join(mint_refresh_tokens(os.path.join(self.tmp, "auth.sqlite"), user_id, pool_size)))
+            result = self.wrk(accounts + path, "token_pool.lua", BENCH_POOL=pool, BENCH_FIELD=field)
+            if result["requests"] > pool_size:
+                self.results["notes"].append("%s: pool of %d tokens exhausted (%d requests)" % (name, pool_size, result["requests"]))
+            self.record(name, result, api)
+        self.record("POST send-otp", self.wrk(accounts + "/send-otp/", "unique_email.lua"), api)
+        self.record("POST login", self.wrk(accounts + "/login/", "post_json.lua", connections=slow,
+                                           BENCH_BODY=json.dumps({"email": "bench@bench.example", "password": PASSWORD})), api)
+        self.record("POST signup", self.wrk(accounts + "/signup/", "unique_email.lua", connections=slow,
+                                            BENCH_WITH_PASSWORD="1"), api, smtp="fast")
+        self.results["signup_smtp"].append(self.results["endpoints"][-1])
+
+        # Signup when the mail server is slow, and when there is none: the queue keeps them equal.
+        self.procs.stop(worker)
+        slow_sink, slow_port, slow_dir = self.start_sink("slow:1")
+        worker = self.start_worker("smtp://127.0.0.1:%d" % slow_port)
+        result = self.wrk(accounts + "/signup/", "unique_email.lua", connections=slow, BENCH_WITH_PASSWORD="1")
+        self.record("POST signup, SMTP answers after 1 s", result, api, smtp="slow")
+        self.results["signup_smtp"].append(result)
+        self.procs.stop(worker)
+        self.procs.stop(slow_sink)
+        worker = self.start_worker("smtp://127.0.0.1:%d" % free_port())
+        result = self.wrk(accounts + "/signup/", "unique_email.lua", connections=slow, BENCH_WITH_PASSWORD="1")
+        self.record("POST signup, no SMTP server", result, api, smtp="absent")
+        self.results["signup_smtp"].append(result)
+        self.procs.stop(worker)
+        with sqlite3.connect(os.path.join(self.tmp, "auth.sqlite"), timeout=30) as db:
+            db.execute("UPDATE mail_jobs SET state = 'done' WHERE state IN ('queued', 'running')")
+        self.api, self.port, self.sink_port = api, port, sink_port
+        self.procs.stop(sink)
+
+    def worker_throughput(self):
+        count = 100 if self.args.smoke else 2000
+        for concurrency in (1, 4):
+            sink, sink_port, sink_dir = self.start_sink()
+            seed_jobs(os.path.join(self.tmp, "auth.sqlite"), count, "c%d" % concurrency)
+            env = self.env(AUTH_SMTP_URL="smtp://127.0.0.1:%d" % sink_port, AUTH_MAIL_CONCURRENCY=str(concurrency))
+            started = time.monotonic()
+            subprocess.run([os.path.join(self.bin, "MailWorker"), "run", "--once"], env=env, check=True, capture_output=True)
+            elapsed = time.monotonic() - started
+            delivered = sum(1 for name in os.listdir(sink_dir) if name.endswith(".eml")
+                            and (b"wc%d-" % concurrency) in open(os.path.join(sink_dir, name), "rb").readline())
+            entry = {"concurrency": concurrency, "jobs": count, "delivered": delivered, "seconds": elapsed,
+                     "mails_per_s": delivered / elapsed}
+            self.results["worker"].append(entry)
+            log("  worker, %d in flight: %d mails in %.2f s = %.0f mails/s" % (concurrency, delivered, elapsed, entry["mails_per_s"]))
+            self.procs.stop(sink)
+
+    def latency_and_contention(self):
+        sink, sink_port, sink_dir = self.start_sink()
+        worker = self.start_worker("smtp://127.0.0.1:%d" % sink_port)
+        accounts = "http://127.0.0.1:%d/api/accounts" % self.port
+        sent = {}
+        total = 10 if self.args.smoke else 60
+        for i in range(total):
+            email = "lat-%s-%d@bench.example" % (secrets.token_hex(2), i)
+            sent[email] = time.time()
+            post(accounts + "/signup/", {"email": email, "password": PASSWORD})
+            time.sleep(0.1)
+        arrived = {}
+        deadline = time.time() + 30
+        while len(arrived) < total and time.time() < deadline:
+            for name in os.listdir(sink_dir):
+                if name.endswith(".eml") and name not in arrived:
+                    path = os.path.join(sink_dir, name)
+                    with open(path, "rb") as f:
+                        first = f.readline().decode().strip()
+                    arrived[name] = (first.split(": ", 1)[1], os.stat(path).st_mtime)
+            time.sleep(0.01)
+        delays = sorted(mtime - sent[email] for email, mtime in arrived.values() if email in sent)
+        self.results["mail_latency"] = {
+            "count": len(delays), "median_ms": statistics.median(delays) * 1000 if delays else None,
+            "p99_ms": delays[min(len(delays) - 1, int(len(delays) * 0.99))] * 1000 if delays else None}
+        log("  signup to mail: median %.0f ms, p99 %.0f ms over %d mails" % (
+            self.results["mail_latency"]["median_ms"] or 0, self.results["mail_latency"]["p99_ms"] or 0, len(delays)))
+        self.procs.stop(worker)
+
+        # The queue under contention: signups while a worker drains a backlog at full speed.
+        seed_jobs(os.path.join(self.tmp, "auth.sqlite"), 300 if self.args.smoke else 5000, "contention")
+        worker = self.start_worker("smtp://127.0.0.1:%d" % sink_port, concurrency=4)
+        time.sleep(0.3)
+        result = self.wrk(accounts + "/signup/", "unique_email.lua", connections=max(8, self.args.connections // 4),
+                          BENCH_WITH_PASSWORD="1")
+        self.record("POST signup while worker drains", result, self.api)
+        self.results["contention"] = result
+        self.procs.stop(worker)
+        self.procs.stop(sink)
+
+    # --- report -----------------------------------------------------------------------------
+
+    def report(self):
+        r = self.results
+        ceiling = next(e["rps"] for e in r["endpoints"] if e["name"].startswith("framework"))
+        hash_ceiling = r["hash_ceiling_rps"]
+        model = "unknown"
+        try:
+            with open("/proc/cpuinfo") as f:
+                model = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+        except (OSError, StopIteration):
+            pass
+        lines = ["# Benchmarks", "",
+                 "Written by `make bench` (bench/bench.py) on %s. %s build." % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), r["build"]),
+                 "",
+                 "Machine: %d cores (%s), %s; wrk shares these cores with the server under test, so every number "
+                 "includes the load generator's own CPU use." % (os.cpu_count() or 0, model, platform.platform()),
+                 "Load: `wrk -t%d -c%d -d%ds` after a %ds warm-up; signup and login at -c%d (hash-bound). "
+                 "Throttling off (`AUTH_THROTTLE=off`), fresh temporary database, worker sending to a loopback aiosmtpd sink."
+                 % (self.args.threads, self.args.connections, self.args.duration, self.args.warmup, max(8, self.args.connections // 4)),
+                 "",
+                 "## Endpoints", "",
+                 "| endpoint | req/s | p50 ms | p90 ms | p99 ms | non-2xx | API RSS MiB | vs framework | vs hash ceiling |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for e in r["endpoints"]:
+            hashy = any(k in e["name"] for k in ("signup", "login"))
+            lines.append("| %s (c=%d) | %.0f | %.2f | %.2f | %.2f | %d | %s | %.0f %% | %s |" % (
+                e["name"], e["connections"], e["rps"], e["p50_ms"], e["p90_ms"], e["p99_ms"], e["non2xx"],
+                "%.0f" % e["rss_mib"] if "rss_mib" in e else "-", 100 * e["rps"] / ceiling,
+                "%.0f %%" % (100 * e["rps"] / hash_ceiling) if hashy else ""))
+        lines += ["", "Hash ceiling: one Argon2id hash (m=%s KiB, t=%s, p=%s) takes %.2f ms here, so %d cores top out at "
+                  "%.0f hashes/s." % (os.environ.get("AUTH_ARGON2_MEMORY_KIB", "19456"), os.environ.get("AUTH_ARGON2_ITERATIONS", "2"),
+                                      os.environ.get("AUTH_ARGON2_PARALLELISM", "1"), r["hash_ms"], os.cpu_count() or 1, hash_ceiling),
+                  "", "## Signup and the mail server", "",
+                  "| SMTP server | signup req/s | p99 ms | vs fast |", "|---|---:|---:|---:|"]
+        fast = r["signup_smtp"][0]["rps"]
+        for label, e in zip(["fast (loopback sink)", "answers after 1 s", "absent"], r["signup_smtp"]):
+            lines.append("| %s | %.0f | %.2f | %.0f %% |" % (label, e["rps"], e["p99_ms"], 100 * e["rps"] / fast))
+        lines += ["", "## Worker", "", "| sends in flight | mails | seconds | mails/s |", "|---:|---:|---:|---:|"]
+        for w in r["worker"]:
+            lines.append("| %d | %d | %.2f | %.0f |" % (w["concurrency"], w["delivered"], w["seconds"], w["mails_per_s"]))
+        lat = r.get("mail_latency", {})
+        lines += ["", "Signup to mail at the sink under a light load (10 signups/s): median %.0f ms, p99 %.0f ms (%d mails)." % (
+            lat.get("median_ms") or 0, lat.get("p99_ms") or 0, lat.get("count", 0)),
+                  "", "Queue under contention: %.0f signups/s (p99 %.1f ms) while a worker drains a backlog at full speed, "
+                  "against %.0f signups/s alone." % (r["contention"]["rps"], r["contention"]["p99_ms"], fast)]
+        for note in r["notes"]:
+            lines.append("\nNote: " + note)
+        text = "\n".join(lines) + "\n"
+        print(text)
+        if not self.args.smoke:
+            with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
+                f.write(text)
+        with open(os.path.join(self.tmp, "results.json"), "w") as f:
+            json.dump(r, f, indent=2)
+
+    def run(self):
+        try:
+            self.build()
+            log("ceilings...")
+            self.ceilings()
+            log("endpoints...")
+            self.endpoints()
+            log("worker...")
+            self.worker_throughput()
+            self.latency_and_contention()
+            self.report()
+        finally:
+            self.procs.stop_all()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="a second or so per step, debug build, no BENCHMARKS.md")
+    parser.add_argument("--release", action="store_true", help="with --smoke: use the release build")
+    parser.add_argument("--no-build", action="store_true", help="use the existing build")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    if args.smoke:
+        args.duration, args.warmup, args.connections = 1, 0, 4
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit("%s is missing: run `make bench-deps`" % tool)
+    Bench(args).run()
+
+
+if __name__ == "__main__":
+    main()
