@@ -103,7 +103,8 @@ def mint_refresh_tokens(db_path, user_id, count):
     rows, tokens = [], []
     for _ in range(count):
         sid, jti = b64url(secrets.token_bytes(16)), secrets.token_hex(16)
-        claims = {"exp": now + 86400, "iat": now, "jti": jti, "sid": sid, "token_type": "refresh", "user_id": user_id}
+        claims = {"exp": now + 86400, "iat": now, "iss": "swift-auth", "jti": jti, "sid": sid, "token_type": "refresh",
+                  "user_id": user_id}
         signing_input = header + "." + b64url(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
         signature = hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
         tokens.append(signing_input + "." + b64url(signature))

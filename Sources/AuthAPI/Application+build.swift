@@ -15,7 +15,8 @@ func buildApplication(
     let common = configuration.common
     let secretKey = try SecretKeyStore.resolve(configured: common.secretKey, directory: common.databaseDirectory, random: random)
     let tokens = await TokenService(
-        secretKey: secretKey, accessTTL: common.accessTTL, refreshTTL: common.refreshTTL, clock: clock, random: random)
+        secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
+        refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
     let accounts = try await AccountService(
         store: database,
         hasher: Argon2idHasher(parameters: common.argon2, random: random),
@@ -28,7 +29,7 @@ func buildApplication(
 
     let router = makeRouter(
         accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
-        corsOrigins: configuration.corsOrigins, logger: logger)
+        corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies, logger: logger)
 
     return Application(
         responder: router,
@@ -45,9 +46,10 @@ func buildApplication(
 /// Every route of the API, from its controllers: one place, so the OpenAPI document can be
 /// checked against it.
 func makeRouter(
-    accounts: AccountService, database: AppDatabase, transport: TokenTransport, corsOrigins: Set<String>, logger: Logger
+    accounts: AccountService, database: AppDatabase, transport: TokenTransport, corsOrigins: Set<String>,
+    trustedProxies: [ClientAddressResolver.Network] = [], logger: Logger
 ) -> APIRouter {
-    var router = APIRouter(logger: logger, corsOrigins: corsOrigins)
+    var router = APIRouter(logger: logger, corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))
     AccountsController(accounts: accounts, transport: transport).addRoutes(to: &router)
     LifecycleController(accounts: accounts, transport: transport).addRoutes(to: &router)
     SessionsController(accounts: accounts, transport: transport).addRoutes(to: &router)

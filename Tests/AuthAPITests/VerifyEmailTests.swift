@@ -168,4 +168,29 @@ struct ThrottleTests {
         #expect(third.status == 429)
         #expect(Int(third.header("Retry-After") ?? "") ?? 0 > 3_000)
     }
+
+    @Test("X-Forwarded-For picks the bucket only when the peer is a trusted proxy")
+    func trustedProxies() async throws {
+        let trusted = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=1/hour",
+                                                         "AUTH_TRUSTED_PROXIES": "127.0.0.1"])
+        let client = trusted.client()
+        func signup(_ email: String, from ip: String) async throws -> Int {
+            let body = Data(#"{"email":"\#(email)","password":"\#(TestServer.password)"}"#.utf8)
+            return try await client.send(.post, Path.signup, body: body, headers: [("X-Forwarded-For", ip)]).status
+        }
+        #expect(try await signup("p1@example.com", from: "198.51.100.1") == 201)
+        #expect(try await signup("p2@example.com", from: "198.51.100.2") == 201)
+        #expect(try await signup("p3@example.com", from: "198.51.100.1") == 429)
+        let login = try await client.send(.post, Path.login, body: Data(#"{"email":"p1@example.com","password":"x"}"#.utf8),
+                                          headers: [("X-Forwarded-For", "198.51.100.1")])
+        #expect(login.status == 401)
+
+        let untrusted = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=1/hour"])
+        let other = untrusted.client()
+        let first = try await other.send(.post, Path.signup, body: Data(#"{"email":"u1@example.com","password":"\#(TestServer.password)"}"#.utf8),
+                                         headers: [("X-Forwarded-For", "198.51.100.1")])
+        let second = try await other.send(.post, Path.signup, body: Data(#"{"email":"u2@example.com","password":"\#(TestServer.password)"}"#.utf8),
+                                          headers: [("X-Forwarded-For", "198.51.100.2")])
+        #expect(first.status == 201 && second.status == 429)
+    }
 }

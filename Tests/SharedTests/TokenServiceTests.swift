@@ -91,6 +91,55 @@ struct TokenServiceTests {
             await #expect(throws: TokenError.self, "\(bad)") { try await tokens.verify(craft(claims: bad)) }
         }
     }
+
+    @Test("Key rotation: a kid header names the key; previous keys verify, unknown ones do not")
+    func rotation() async throws {
+        let oldKey = "old-secret-old-secret-old-secret-0000"
+        let old = await service(secret: oldKey)
+        let oldPair = try await old.issue(userId: 3, sessionId: "s")
+        let header = String(decoding: Base64URL.decode(oldPair.access.split(separator: ".")[0])!, as: UTF8.self)
+        #expect(header.contains("\"kid\":\"\(TokenService.keyID(oldKey))\""))
+        let rotated = await TokenService(secretKey: testSecret, previousKeys: [oldKey],
+                                         accessTTL: 300, refreshTTL: 86_400, clock: clock, random: SecureRandom())
+        #expect(try await rotated.verify(oldPair.access).userId == 3)
+        let newPair = try await rotated.issue(userId: 4, sessionId: "s")
+        #expect(newPair.access.split(separator: ".")[0] != oldPair.access.split(separator: ".")[0])
+        #expect(try await service().verify(newPair.access).userId == 4)
+        // Once the old key is dropped, its tokens stop verifying.
+        await #expect(throws: TokenError.badSignature) { try await service().verify(oldPair.access) }
+        // A kid that names no key of ours is refused even with a valid signature under the current key.
+        let unknownKid = craft(header: #"{"alg":"HS256","kid":"nope","typ":"JWT"}"#, claims: claims())
+        await #expect(throws: TokenError.badSignature) { try await service().verify(unknownKid) }
+    }
+
+    @Test("iss and aud are set and checked when configured")
+    func issuerAndAudience() async throws {
+        let strict = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 600, clock: clock,
+                                        random: SecureRandom(), issuer: "auth.example", audience: "api.example")
+        let pair = try await strict.issue(userId: 1, sessionId: "s")
+        let verified = try await strict.verify(pair.access)
+        #expect(verified.iss == "auth.example" && verified.aud?.value == ["api.example"])
+        let otherIssuer = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 600, clock: clock,
+                                             random: SecureRandom(), issuer: "evil.example", audience: "api.example")
+        let foreign = try await otherIssuer.issue(userId: 1, sessionId: "s").access
+        await #expect(throws: TokenError.invalidClaims) { try await strict.verify(foreign) }
+        let noAudience = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 600, clock: clock,
+                                            random: SecureRandom(), issuer: "auth.example")
+        let unaddressed = try await noAudience.issue(userId: 1, sessionId: "s").access
+        await #expect(throws: TokenError.invalidClaims) { try await strict.verify(unaddressed) }
+        // A token that carries an audience list verifies when ours is in it.
+        let base = claims()
+        let listed = craft(claims: String(base.dropLast()) + #","iss":"auth.example","aud":["x","api.example"]}"#)
+        #expect(try await strict.verify(listed).userId == 1)
+    }
+
+    @Test("A token issued in the future beyond the leeway is refused")
+    func futureIat() async throws {
+        let tokens = await service()
+        let now = Int(clock.now().timeIntervalSince1970)
+        _ = try await tokens.verify(craft(claims: claims(iat: "\(now + 1)")))
+        await #expect(throws: TokenError.invalidClaims) { try await tokens.verify(craft(claims: claims(iat: "\(now + 5)"))) }
+    }
 }
 
 /// HMAC-SHA256 through swift-crypto, for crafting tokens by hand.

@@ -7,10 +7,13 @@ import Shared
 struct APIRequestContext: RequestContext {
     var coreContext: CoreRequestContextStorage
     let peerIP: String
+    /// The client's address: the peer, or what a trusted proxy forwarded (set by the router).
+    var clientIP: String
 
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peerIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        clientIP = peerIP
     }
 
     /// The contract's limit: a body of exactly 64 KiB is read, one byte more is 413.

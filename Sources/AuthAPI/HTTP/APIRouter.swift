@@ -19,10 +19,12 @@ struct APIRouter: HTTPResponder {
     private var parameterRoutes: [String: [HTTPRequest.Method: Handler]] = [:]
     let logger: Logger
     let corsOrigins: Set<String>
+    let clientAddresses: ClientAddressResolver
 
-    init(logger: Logger, corsOrigins: Set<String> = []) {
+    init(logger: Logger, corsOrigins: Set<String> = [], clientAddresses: ClientAddressResolver = .init()) {
         self.logger = logger
         self.corsOrigins = corsOrigins
+        self.clientAddresses = clientAddresses
     }
 
     /// Registers a handler; a path may end in `/{id}`, which matches any one non-empty segment.
@@ -55,6 +57,11 @@ struct APIRouter: HTTPResponder {
     }
 
     func respond(to request: Request, context: APIRequestContext) async throws -> Response {
+        var context = context
+        if !clientAddresses.trusted.isEmpty {
+            context.clientIP = clientAddresses.resolve(
+                peer: context.peerIP, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
+        }
         var response: Response
         let origin = request.headers[.origin].flatMap { corsOrigins.contains($0) ? $0 : nil }
         do {

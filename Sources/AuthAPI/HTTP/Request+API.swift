@@ -35,6 +35,6 @@ extension Request {
     }
 
     func client(_ context: APIRequestContext) -> ClientInfo {
-        ClientInfo(ip: context.peerIP, userAgent: headers[.userAgent] ?? "")
+        ClientInfo(ip: context.clientIP, userAgent: headers[.userAgent] ?? "")
     }
 }

@@ -57,6 +57,7 @@ public struct AccountService: Sendable {
         var (rawEmail, password, firstName, lastName, reader) = SignupRequest.read(object)
         let email = rawEmail.map(EmailAddress.normalize) ?? ""
         if rawEmail != nil {
+            try throttle(.signup, keys: ["email:" + EmailAddress.key(email)])
             if !EmailAddress.isValid(email) {
                 reader.add("email", "Enter a valid email address.")
             } else if try await store.user(emailKey: EmailAddress.key(email)) != nil {

@@ -15,6 +15,8 @@ public struct APIConfiguration: Sendable {
     public var cookieOnly: Bool
     /// `AUTH_CORS_ORIGINS`: exact origins allowed to call the API from a browser, with credentials.
     public var corsOrigins: Set<String>
+    /// `AUTH_TRUSTED_PROXIES`: peers (addresses or CIDR networks) whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [ClientAddressResolver.Network]
 
     public init(
         common: CommonConfiguration = .init(),
@@ -25,7 +27,8 @@ public struct APIConfiguration: Sendable {
         cookieMode: Bool = false,
         cookieSecure: Bool = true,
         cookieOnly: Bool = false,
-        corsOrigins: Set<String> = []
+        corsOrigins: Set<String> = [],
+        trustedProxies: [ClientAddressResolver.Network] = []
     ) {
         self.common = common
         self.host = host
@@ -36,6 +39,7 @@ public struct APIConfiguration: Sendable {
         self.cookieSecure = cookieSecure
         self.cookieOnly = cookieOnly
         self.corsOrigins = corsOrigins
+        self.trustedProxies = trustedProxies
     }
 
     /// Reads and validates every variable; throws one error listing all problems.
@@ -65,9 +69,18 @@ public struct APIConfiguration: Sendable {
             }
             origins.insert(origin)
         }
+        var proxies: [ClientAddressResolver.Network] = []
+        for item in (env.raw("AUTH_TRUSTED_PROXIES") ?? "").split(separator: ",") {
+            guard let network = ClientAddressResolver.Network(String(item)) else {
+                env.report("AUTH_TRUSTED_PROXIES: \"\(item)\" is not an IP address or CIDR network")
+                continue
+            }
+            proxies.append(network)
+        }
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         return APIConfiguration(
             common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
-            cookieMode: cookieMode, cookieSecure: cookieSecure, cookieOnly: cookieOnly, corsOrigins: origins)
+            cookieMode: cookieMode, cookieSecure: cookieSecure, cookieOnly: cookieOnly, corsOrigins: origins,
+            trustedProxies: proxies)
     }
 }

@@ -11,6 +11,12 @@ public struct CommonConfiguration: Sendable {
     public var otpTTL: TimeInterval
     public var argon2: Argon2Parameters
     public var mailFrom: String
+    /// `AUTH_SECRET_KEY_PREVIOUS`: keys rotated out (comma-separated); their tokens verify until they expire.
+    public var previousSecretKeys: [String]
+    /// `AUTH_JWT_ISSUER`: the `iss` claim set and required (empty: none).
+    public var jwtIssuer: String?
+    /// `AUTH_JWT_AUDIENCE`: the `aud` claim set and required (default none).
+    public var jwtAudience: String?
 
     public static let defaultDatabasePath = "queue/auth.sqlite"
 
@@ -21,7 +27,10 @@ public struct CommonConfiguration: Sendable {
         refreshTTL: TimeInterval = 86_400,
         otpTTL: TimeInterval = 600,
         argon2: Argon2Parameters = .default,
-        mailFrom: String = "no-reply@localhost"
+        mailFrom: String = "no-reply@localhost",
+        previousSecretKeys: [String] = [],
+        jwtIssuer: String? = "swift-auth",
+        jwtAudience: String? = nil
     ) {
         self.databasePath = databasePath
         self.secretKey = secretKey
@@ -30,6 +39,9 @@ public struct CommonConfiguration: Sendable {
         self.otpTTL = otpTTL
         self.argon2 = argon2
         self.mailFrom = mailFrom
+        self.previousSecretKeys = previousSecretKeys
+        self.jwtIssuer = jwtIssuer
+        self.jwtAudience = jwtAudience
     }
 
     public init(reading env: inout EnvironmentReader) {
@@ -52,6 +64,14 @@ public struct CommonConfiguration: Sendable {
             env.report("AUTH_ARGON2_MEMORY_KIB: must be at least 8 × AUTH_ARGON2_PARALLELISM")
         }
         self.mailFrom = env.string("AUTH_MAIL_FROM", default: "no-reply@localhost")
+        self.previousSecretKeys = (env.raw("AUTH_SECRET_KEY_PREVIOUS") ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let issuer = env.values["AUTH_JWT_ISSUER"] {
+            self.jwtIssuer = issuer.isEmpty ? nil : issuer
+        } else {
+            self.jwtIssuer = "swift-auth"
+        }
+        self.jwtAudience = env.raw("AUTH_JWT_AUDIENCE")
     }
 
     /// Folder that holds the database: the generated secret key and the outbox live beside it.

@@ -14,21 +14,29 @@ public struct TokenClaims: JWTPayload, Equatable {
     public var jti: String
     public var userId: Int64
     public var sid: String
+    /// Who issued the token (`AUTH_JWT_ISSUER`), checked when configured.
+    public var iss: String?
+    /// Who the token is for (`AUTH_JWT_AUDIENCE`): set and checked only when configured, since a
+    /// verifier that expects no audience (PyJWT's default) refuses tokens that carry one.
+    public var aud: AudienceClaim?
 
     enum CodingKeys: String, CodingKey {
         case tokenType = "token_type"
         case exp, iat, jti
         case userId = "user_id"
-        case sid
+        case sid, iss, aud
     }
 
-    public init(tokenType: TokenType, exp: Int64, iat: Int64, jti: String, userId: Int64, sid: String) {
+    public init(tokenType: TokenType, exp: Int64, iat: Int64, jti: String, userId: Int64, sid: String,
+                iss: String? = nil, aud: String? = nil) {
         self.tokenType = tokenType
         self.exp = exp
         self.iat = iat
         self.jti = jti
         self.userId = userId
         self.sid = sid
+        self.iss = iss
+        self.aud = aud.map { AudienceClaim(value: [$0]) }
     }
 
     /// Time checks happen in `TokenService` against its injected clock, not here.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 
@@ -5,9 +6,14 @@ import JWTKit
 /// with Django's `SECRET_KEY`. The algorithm is pinned: the header must say HS256 and `typ: JWT`
 /// before the signature is even checked. Expiry is checked against the injected clock.
 public struct TokenService: Sendable {
-    /// jwt-kit's HS256 algorithm for the key, used directly: the key collection is an actor,
-    /// and a hop to it on every request costs more than the signature check itself.
-    let algorithm: any JWTAlgorithm
+    /// jwt-kit's HS256 algorithm for each key, by key id, used directly: the key collection is
+    /// an actor, and a hop to it on every request costs more than the signature check itself.
+    let algorithms: [String: any JWTAlgorithm]
+    /// The key id new tokens are signed with (the current key's).
+    public let currentKid: String
+    let encodedHeader: String
+    let issuer: String?
+    let audience: String?
     let clock: any AuthClock
     let random: any RandomSource
     public let accessTTL: TimeInterval
@@ -20,14 +26,26 @@ public struct TokenService: Sendable {
     /// 9999-12-31T23:59:59Z: later timestamps are out of range.
     static let maxTimestamp: Int64 = 253_402_300_799
 
+    /// `previousKeys` still verify tokens (until they expire) after a key rotation; new tokens
+    /// are signed with `secretKey`.
     public init(
-        secretKey: String, accessTTL: TimeInterval, refreshTTL: TimeInterval,
-        clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 1
+        secretKey: String, previousKeys: [String] = [], accessTTL: TimeInterval, refreshTTL: TimeInterval,
+        clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 1,
+        issuer: String? = nil, audience: String? = nil
     ) async {
         let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: Array(secretKey.utf8)), digestAlgorithm: .sha256)
-        // A collection with one default key always has it.
-        algorithm = try! await keys.getKey()
+        var algorithms: [String: any JWTAlgorithm] = [:]
+        for key in [secretKey] + previousKeys {
+            let kid = Self.keyID(key)
+            await keys.add(hmac: HMACKey(from: Array(key.utf8)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            // Every key was just added under its kid.
+            algorithms[kid] = try! await keys.getKey(for: JWKIdentifier(string: kid))
+        }
+        self.algorithms = algorithms
+        currentKid = Self.keyID(secretKey)
+        encodedHeader = Base64URL.encode(Array(#"{"alg":"HS256","kid":"\#(currentKid)","typ":"JWT"}"#.utf8))
+        self.issuer = issuer
+        self.audience = audience
         self.clock = clock
         self.random = random
         self.accessTTL = accessTTL
@@ -41,19 +59,24 @@ public struct TokenService: Sendable {
         let now = Int64(clock.now().timeIntervalSince1970)
         let jti = refreshJti ?? random.hexID()
         let refresh = TokenClaims(
-            tokenType: .refresh, exp: now + Int64(refreshTTL), iat: now, jti: jti, userId: userId, sid: sessionId)
+            tokenType: .refresh, exp: now + Int64(refreshTTL), iat: now, jti: jti, userId: userId, sid: sessionId,
+            iss: issuer, aud: audience)
         let access = TokenClaims(
-            tokenType: .access, exp: now + Int64(accessTTL), iat: now, jti: random.hexID(), userId: userId, sid: sessionId)
+            tokenType: .access, exp: now + Int64(accessTTL), iat: now, jti: random.hexID(), userId: userId, sid: sessionId,
+            iss: issuer, aud: audience)
         return TokenPair(access: try sign(access), refresh: try sign(refresh), refreshJti: jti)
     }
 
-    static let encodedHeader = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+    /// A key's id: the start of its SHA-256, which names the key without revealing it.
+    public static func keyID(_ key: String) -> String {
+        String(Base64URL.encode(SHA256.hash(data: Array(key.utf8))).prefix(12))
+    }
 
     func sign(_ claims: TokenClaims) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let input = Self.encodedHeader + "." + Base64URL.encode(try encoder.encode(claims))
-        return input + "." + Base64URL.encode(try algorithm.sign(Array(input.utf8)))
+        let input = encodedHeader + "." + Base64URL.encode(try encoder.encode(claims))
+        return input + "." + Base64URL.encode(try algorithms[currentKid]!.sign(Array(input.utf8)))
     }
 
     /// Signed claims of a token, checked for algorithm, type header, signature, claim types and
@@ -68,12 +91,18 @@ public struct TokenService: Sendable {
         let payload = utf8[utf8.index(after: firstDot)..<secondDot]
         let signaturePart = utf8[utf8.index(after: secondDot)...]
         guard !signaturePart.isEmpty, !signaturePart.contains(0x2E) else { throw .malformed }
-        // Our own header is one fixed string; anything else is decoded and checked.
-        if !header.elementsEqual(Self.encodedHeader.utf8) {
+        // Our own current header is one fixed string; anything else is decoded and checked: the
+        // algorithm is pinned, `kid` must name one of our keys (none means the current key).
+        var algorithm = algorithms[currentKid]!
+        if !header.elementsEqual(encodedHeader.utf8) {
             guard let headerData = Base64URL.decode(header),
                   let decoded = try? JSONDecoder().decode(Header.self, from: headerData)
             else { throw .malformed }
             guard decoded.alg == "HS256", decoded.typ == "JWT", decoded.crit == nil else { throw .algorithmNotAllowed }
+            if let kid = decoded.kid {
+                guard let keyed = algorithms[kid] else { throw .badSignature }
+                algorithm = keyed
+            }
         }
         guard let signature = Base64URL.decode(signaturePart) else { throw .malformed }
         guard (try? algorithm.verify(signature, signs: Array(utf8[..<secondDot]))) == true else { throw .badSignature }
@@ -88,12 +117,15 @@ public struct TokenService: Sendable {
         guard Double(claims.exp) + leeway > now else { throw .expired }
         guard Double(claims.iat) - leeway <= now else { throw .invalidClaims }
         if let expected, claims.tokenType != expected { throw .wrongType }
+        if let issuer, claims.iss != issuer { throw .invalidClaims }
+        if let audience, !(claims.aud?.value.contains(audience) ?? false) { throw .invalidClaims }
         return claims
     }
 
     struct Header: Decodable {
         var alg: String
         var typ: String?
+        var kid: String?
         var crit: [String]?
     }
 }
