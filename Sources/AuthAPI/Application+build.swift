@@ -25,7 +25,8 @@ func buildApplication(
         codes: CodeHasher(secretKey: secretKey),
         clock: clock,
         random: random,
-        logger: logger)
+        logger: logger,
+        auditRetention: common.auditRetention)
 
     let router = makeRouter(
         accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),

@@ -12,15 +12,15 @@ struct AccountServiceTests {
         _ = try await f.service.authenticate(accessToken: result.tokens.access)
         f.clock.advance(by: 301 + 5)
         await #expect(throws: APIError.tokenNotValid) { try await f.service.authenticate(accessToken: result.tokens.access) }
-        let rotated = try await f.service.refresh(result.tokens.refresh)
+        let rotated = try await f.service.refresh(result.tokens.refresh, client: f.client)
         _ = try await f.service.authenticate(accessToken: rotated.access)
         // Rotation extends the session: one refresh lifetime from the rotation.
         f.clock.advance(by: 3_000)
-        let again = try await f.service.refresh(rotated.refresh)
+        let again = try await f.service.refresh(rotated.refresh, client: f.client)
         f.clock.advance(by: 3_000)
-        _ = try await f.service.refresh(again.refresh)
+        _ = try await f.service.refresh(again.refresh, client: f.client)
         f.clock.advance(by: 3_700)
-        await #expect(throws: APIError.tokenNotValid) { try await f.service.refresh(again.refresh) }
+        await #expect(throws: APIError.tokenNotValid) { try await f.service.refresh(again.refresh, client: f.client) }
     }
 
     @Test("A session past its expiry refuses even a still-valid access token")
@@ -86,5 +86,19 @@ struct AccountServiceTests {
             try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM login_sessions) + (SELECT COUNT(*) FROM one_time_codes) + (SELECT COUNT(*) FROM send_cooldowns)")!
         }
         #expect(left == 0)
+    }
+
+    @Test("Audit events are kept for the retention period, then purged")
+    func auditRetention() async throws {
+        let f = try await ServiceFixture()
+        _ = try await f.signup("kept@example.com")
+        func events() async throws -> Int { try await f.db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM auth_events")! } }
+        #expect(try await events() == 1)
+        f.clock.advance(by: 89 * 86_400)
+        _ = try await f.service.purgeExpired()
+        #expect(try await events() == 1)
+        f.clock.advance(by: 2 * 86_400)
+        _ = try await f.service.purgeExpired()
+        #expect(try await events() == 0)
     }
 }

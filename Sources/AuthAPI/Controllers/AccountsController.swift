@@ -56,7 +56,7 @@ struct AccountsController {
     }
 
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let pair = try await accounts.refresh(try await refreshToken(request))
+        let pair = try await accounts.refresh(try await refreshToken(request), client: request.client(context))
         var response = try JSONResponse.make(TokenPairResponse(transport.tokensInBody ? pair : nil))
         transport.setCookies(pair, on: &response)
         return response
@@ -69,7 +69,7 @@ struct AccountsController {
     }
 
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await accounts.logout(try await refreshToken(request))
+        try await accounts.logout(try await refreshToken(request), client: request.client(context))
         var response = JSONResponse.resetContent()
         transport.clearCookies(on: &response)
         return response

@@ -22,7 +22,7 @@ struct SessionsController {
     @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
         let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
         let id = APIRouter.normalize(request.uri.path).split(separator: "/").last.map(String.init) ?? ""
-        try await accounts.revokeSession(caller, id: id.removingPercentEncoding ?? id)
+        try await accounts.revokeSession(caller, id: id.removingPercentEncoding ?? id, client: request.client(context))
         var response = JSONResponse.noContent()
         if id == caller.sessionId { transport.clearCookies(on: &response) }
         return response
@@ -30,7 +30,7 @@ struct SessionsController {
 
     @Sendable func logoutAll(_ request: Request, context: APIRequestContext) async throws -> Response {
         let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        try await accounts.logoutAll(caller)
+        try await accounts.logoutAll(caller, client: request.client(context))
         var response = JSONResponse.resetContent()
         transport.clearCookies(on: &response)
         return response

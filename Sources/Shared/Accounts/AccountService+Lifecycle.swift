@@ -33,14 +33,16 @@ extension AccountService {
         let matches: @Sendable (OneTimeCode) -> Bool = {
             codes.matches(code: otp, purpose: .passwordReset, emailKey: key, stored: $0.codeHash)
         }
-        try Self.check(try await store.redeemCode(
-            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .checkOnly))
+        try await settle(try await store.redeemCode(
+            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .checkOnly),
+            purpose: .passwordReset, userId: id, client: client, auditSuccess: false)
         let problems = validator.problems(newPassword, attributes: .init(email: user.email, firstName: user.firstName, lastName: user.lastName))
         if !problems.isEmpty { throw APIError.fields(["new_password": problems]) }
         let hash = try await hasher.hash(newPassword)
-        try Self.check(try await store.redeemCode(
-            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .resetPassword(hash: hash)))
-        logger.info("password reset", metadata: ["user.id": "\(id)", "client.ip": "\(client.ip)"])
+        try await settle(try await store.redeemCode(
+            purpose: .passwordReset, userId: id, emailKey: key, now: clock.now(), matches: matches, effect: .resetPassword(hash: hash)),
+            purpose: .passwordReset, userId: id, client: client)
+        await audit.record(.passwordReset, userId: id, client: client, detail: "all sessions revoked")
     }
 
     // MARK: Password change
@@ -65,7 +67,7 @@ extension AccountService {
         guard let new else { throw APIError.serverError }
         let session = newSession(userId: caller.userId, client: client)
         try await store.changePassword(userId: caller.userId, hash: try await hasher.hash(new), session: session, now: clock.now())
-        logger.info("password changed", metadata: ["user.id": "\(caller.userId)"])
+        await audit.record(.passwordChanged, userId: caller.userId, client: client, detail: "other sessions revoked")
         return try await issue(user: user, session: session)
     }
 
@@ -118,8 +120,8 @@ extension AccountService {
         if case .emailTaken = outcome {
             throw APIError.detail(.badRequest, "This address was taken meanwhile; nothing was changed.", code: "email_taken")
         }
-        let user = try Self.check(outcome)
-        logger.info("email changed", metadata: ["user.id": "\(caller.userId)"])
+        let user = try await settle(outcome, purpose: .emailChange, userId: caller.userId, client: client)
+        await audit.record(.emailChanged, userId: caller.userId, client: client)
         return user
     }
 
@@ -130,26 +132,31 @@ extension AccountService {
     }
 
     /// Ends one of the caller's sessions; 404 when it is unknown, ended or someone else's.
-    public func revokeSession(_ caller: Authenticated, id: String) async throws {
+    public func revokeSession(_ caller: Authenticated, id: String, client: ClientInfo) async throws {
         guard id.utf8.count <= 64, try await store.revokeSession(userId: caller.userId, sessionId: id, now: clock.now()) else {
             throw APIError.notFound
         }
-        logger.info("session revoked", metadata: ["user.id": "\(caller.userId)"])
+        await audit.record(.sessionRevoked, userId: caller.userId, client: client, detail: id == caller.sessionId ? "current" : "other")
     }
 
-    public func logoutAll(_ caller: Authenticated) async throws {
-        _ = try await store.revokeAllSessions(userId: caller.userId, now: clock.now())
-        logger.info("logged out everywhere", metadata: ["user.id": "\(caller.userId)"])
+    public func logoutAll(_ caller: Authenticated, client: ClientInfo) async throws {
+        let count = try await store.revokeAllSessions(userId: caller.userId, now: clock.now())
+        await audit.record(.logoutAll, userId: caller.userId, client: client, detail: "\(count) sessions")
     }
 
-    /// Maps a redemption to its user or the contract's code error.
+    /// Maps a redemption to its user or the contract's code error, auditing verified and burnt codes.
     @discardableResult
-    static func check(_ outcome: CodeRedemption) throws -> User {
+    func settle(_ outcome: CodeRedemption, purpose: CodePurpose, userId: Int64, client: ClientInfo,
+                auditSuccess: Bool = true) async throws -> User {
         switch outcome {
-        case .redeemed(let user): return user
+        case .redeemed(let user):
+            if auditSuccess { await audit.record(.codeVerified, userId: userId, client: client, detail: purpose.rawValue) }
+            return user
         case .invalid, .emailTaken: throw APIError.otpInvalid
         case .expired: throw APIError.otpExpired
-        case .locked: throw APIError.otpLocked
+        case .locked:
+            await audit.record(.codeLocked, userId: userId, client: client, detail: purpose.rawValue)
+            throw APIError.otpLocked
         }
     }
 }

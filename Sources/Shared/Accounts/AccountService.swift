@@ -29,13 +29,17 @@ public struct AccountService: Sendable {
     let validator = PasswordValidator()
     /// Verified for unknown addresses so that "no such account" costs the same as a wrong password.
     let dummyHash: String
+    let audit: AuditLog
+    /// How long audit events are kept.
+    let auditRetention: TimeInterval
 
     /// The seconds between two code mails to one address.
     public static let sendCooldown: TimeInterval = 60
 
     public init(
         store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter,
-        codes: CodeHasher, clock: any AuthClock, random: any RandomSource, logger: Logger
+        codes: CodeHasher, clock: any AuthClock, random: any RandomSource, logger: Logger,
+        auditRetention: TimeInterval = 90 * 86_400
     ) async throws {
         self.store = store
         self.hasher = hasher
@@ -46,6 +50,8 @@ public struct AccountService: Sendable {
         self.random = random
         self.logger = logger
         self.dummyHash = try await hasher.hash(random.hexID())
+        self.audit = AuditLog(store: store, clock: clock, logger: logger)
+        self.auditRetention = auditRetention
     }
 
     var manager: UserManager { UserManager(store: store, hasher: hasher, clock: clock) }
@@ -79,7 +85,7 @@ public struct AccountService: Sendable {
         } catch StorageError.emailTaken {
             throw APIError.field("email", Self.emailTakenMessage)
         }
-        logger.info("signup", metadata: ["user.id": "\(user.id ?? 0)", "client.ip": "\(client.ip)"])
+        await audit.record(.signup, userId: user.id, client: client)
         return AuthResult(user: user, tokens: try await issue(user: user, session: session))
     }
 
@@ -97,11 +103,12 @@ public struct AccountService: Sendable {
               let user = try await store.user(emailKey: key)
         else {
             _ = await hasher.verify(request.password, against: dummyHash)
+            await audit.record(.loginFailed, userId: nil, client: client, detail: "unknown_address")
             throw APIError.invalidCredentials
         }
         let passwordMatches = await hasher.verify(request.password, against: user.password)
         guard passwordMatches, user.isActive, let userId = user.id else {
-            logger.info("login failed", metadata: ["user.id": "\(user.id ?? 0)", "client.ip": "\(client.ip)"])
+            await audit.record(.loginFailed, userId: user.id, client: client, detail: passwordMatches ? "inactive" : "wrong_password")
             throw APIError.invalidCredentials
         }
         limiter.release(.login, keys: keys)
@@ -109,7 +116,7 @@ public struct AccountService: Sendable {
         let upgraded = hasher.needsRehash(user.password) ? try await hasher.hash(request.password) : nil
         let session = newSession(userId: userId, client: client)
         try await store.recordLogin(userId: userId, session: session, upgradedPasswordHash: upgraded, now: clock.now())
-        logger.info("login", metadata: ["user.id": "\(userId)", "client.ip": "\(client.ip)"])
+        await audit.record(.loginSucceeded, userId: userId, client: client)
         return AuthResult(user: user, tokens: try await issue(user: user, session: session))
     }
 
@@ -140,8 +147,7 @@ public struct AccountService: Sendable {
             purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(),
             matches: { codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0.codeHash) },
             effect: .verifyEmail(session: session))
-        let verified = try Self.check(outcome)
-        logger.info("email verified", metadata: ["user.id": "\(id)"])
+        let verified = try await settle(outcome, purpose: .verifyEmail, userId: id, client: client)
         return AuthResult(user: verified, tokens: try await issue(user: verified, session: session))
     }
 
@@ -163,13 +169,13 @@ public struct AccountService: Sendable {
     }
 
     /// Rotates a refresh token: a new pair for the same session; a replayed one ends the session.
-    public func refresh(_ token: String) async throws -> TokenPair {
+    public func refresh(_ token: String, client: ClientInfo) async throws -> TokenPair {
         let claims = try await verifiedClaims(token, expecting: .refresh)
         let newJti = random.hexID()
         let change = try await store.rotate(
             sessionId: claims.sid, presentedJti: claims.jti, newJti: newJti,
             newExpiry: clock.now().addingTimeInterval(tokens.refreshTTL), now: clock.now())
-        try check(change, claims: claims)
+        try await check(change, client: client)
         return try await tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti)
     }
 
@@ -187,10 +193,10 @@ public struct AccountService: Sendable {
     }
 
     /// Ends the login session of a refresh token.
-    public func logout(_ token: String) async throws {
+    public func logout(_ token: String, client: ClientInfo) async throws {
         let claims = try await verifiedClaims(token, expecting: .refresh)
-        try check(try await store.endSession(sessionId: claims.sid, presentedJti: claims.jti, now: clock.now()), claims: claims)
-        logger.info("logout", metadata: ["user.id": "\(claims.userId)"])
+        try await check(try await store.endSession(sessionId: claims.sid, presentedJti: claims.jti, now: clock.now()), client: client)
+        await audit.record(.logout, userId: claims.userId, client: client)
     }
 
     public func updateProfile(user: User, _ object: [String: JSONValue]) async throws -> User {
@@ -205,7 +211,7 @@ public struct AccountService: Sendable {
 
     /// Deletes expired rows; run periodically by the API process.
     public func purgeExpired() async throws -> Int {
-        try await store.purgeExpired(now: clock.now())
+        try await store.purgeExpired(now: clock.now(), auditRetention: auditRetention)
     }
 
     // MARK: Helpers
@@ -218,12 +224,12 @@ public struct AccountService: Sendable {
         }
     }
 
-    private func check(_ change: SessionChange, claims: TokenClaims) throws {
+    private func check(_ change: SessionChange, client: ClientInfo) async throws {
         switch change {
         case .done: return
         case .inactive: throw APIError.tokenNotValid
         case .reuseDetected(let userId):
-            logger.warning("refresh token reuse detected: session revoked", metadata: ["user.id": "\(userId)"])
+            await audit.record(.refreshReuseDetected, userId: userId, client: client, detail: "session revoked")
             throw APIError.tokenNotValid
         }
     }

@@ -17,6 +17,8 @@ public struct CommonConfiguration: Sendable {
     public var jwtIssuer: String?
     /// `AUTH_JWT_AUDIENCE`: the `aud` claim set and required (default none).
     public var jwtAudience: String?
+    /// `AUTH_AUDIT_RETENTION_DAYS`: how long `auth_events` rows are kept, in seconds.
+    public var auditRetention: TimeInterval = 90 * 86_400
 
     public static let defaultDatabasePath = "queue/auth.sqlite"
 
@@ -72,6 +74,7 @@ public struct CommonConfiguration: Sendable {
             self.jwtIssuer = "swift-auth"
         }
         self.jwtAudience = env.raw("AUTH_JWT_AUDIENCE")
+        self.auditRetention = env.seconds("AUTH_AUDIT_RETENTION_DAYS", default: 90, range: 1...36_500) * 86_400
     }
 
     /// Folder that holds the database: the generated secret key and the outbox live beside it.

@@ -18,6 +18,7 @@ public struct MailDispatcher: Service {
     let random: any RandomSource
     let logger: Logger
     let from: String
+    let audit: AuditLog
     let concurrency: Int
     let lease: TimeInterval
     let otpTTL: TimeInterval
@@ -42,6 +43,7 @@ public struct MailDispatcher: Service {
         self.random = random
         self.logger = logger
         from = configuration.common.mailFrom
+        audit = AuditLog(store: store, clock: clock, logger: logger)
         concurrency = configuration.concurrency
         lease = configuration.lease
         otpTTL = configuration.common.otpTTL
@@ -134,6 +136,9 @@ public struct MailDispatcher: Service {
             try await sendKeepingLease(message, jobID: id)
             try await queue.complete(id: id, now: clock.now())
             logger.info("mail sent", metadata: metadata)
+            if job.kind != .emailChangedNotice, let userId = try? job.decodedPayload().userId {
+                await audit.record(.codeSent, userId: userId, client: nil, detail: job.kind.rawValue)
+            }
         } catch let error as MailError {
             await settle(job, id: id, error: error, metadata: metadata)
         } catch {

@@ -85,7 +85,14 @@ extension AppDatabase: AuthStore {
         return db.changesCount > 0
     }
 
-    public func purgeExpired(now: Date) async throws -> Int {
+    public func recordEvent(_ record: AuditRecord) async throws {
+        try await pool.write { db in
+            var record = record
+            try record.insert(db)
+        }
+    }
+
+    public func purgeExpired(now: Date, auditRetention: TimeInterval) async throws -> Int {
         try await pool.write { db in
             let t = now.timeIntervalSince1970
             try db.execute(sql: "DELETE FROM login_sessions WHERE expires_at < ? OR revoked_at < ?", arguments: [t, t - 86_400])
@@ -93,6 +100,8 @@ extension AppDatabase: AuthStore {
             try db.execute(sql: "DELETE FROM one_time_codes WHERE expires_at < ?", arguments: [t - 86_400])
             removed += db.changesCount
             try db.execute(sql: "DELETE FROM send_cooldowns WHERE last_sent_at < ?", arguments: [t - 86_400])
+            removed += db.changesCount
+            try db.execute(sql: "DELETE FROM auth_events WHERE created_at < ?", arguments: [t - auditRetention])
             removed += db.changesCount
             return removed
         }

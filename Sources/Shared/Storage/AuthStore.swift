@@ -50,8 +50,12 @@ public protocol AuthStore: Sendable {
     /// Ends the session if `presentedJti` is current; a stale jti ends it too but reports reuse.
     func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange
 
-    /// Deletes expired sessions, codes and cooldowns; returns the number of rows removed.
-    func purgeExpired(now: Date) async throws -> Int
+    /// Deletes expired sessions, codes and cooldowns, and audit events older than
+    /// `auditRetention`; returns the number of rows removed.
+    func purgeExpired(now: Date, auditRetention: TimeInterval) async throws -> Int
+
+    /// Appends one audit event.
+    func recordEvent(_ record: AuditRecord) async throws
 }
 
 /// What a redeemed code does, applied in the redeeming transaction.

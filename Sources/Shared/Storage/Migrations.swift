@@ -87,6 +87,21 @@ extension AppDatabase {
             // needs it to set the new address on confirmation.
             try db.execute(sql: "ALTER TABLE one_time_codes ADD COLUMN email TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("v3-auth-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE auth_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event TEXT NOT NULL,
+                    user_id INTEGER,
+                    ip TEXT NOT NULL DEFAULT '',
+                    user_agent TEXT NOT NULL DEFAULT '',
+                    detail TEXT NOT NULL DEFAULT '',
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX auth_events_user ON auth_events(user_id, created_at);
+                CREATE INDEX auth_events_time ON auth_events(created_at);
+                """)
+        }
         return migrator
     }
 }

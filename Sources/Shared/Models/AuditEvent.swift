@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// What the audit trail records: security-relevant events with who and from where, never secrets.
+public enum AuditEvent: String, Codable, Sendable, CaseIterable {
+    case signup
+    case loginSucceeded = "login_succeeded"
+    case loginFailed = "login_failed"
+    case logout
+    case logoutAll = "logout_all"
+    case refreshReuseDetected = "refresh_reuse_detected"
+    case codeSent = "code_sent"
+    case codeVerified = "code_verified"
+    case codeLocked = "code_locked"
+    case passwordReset = "password_reset"
+    case passwordChanged = "password_changed"
+    case emailChanged = "email_changed"
+    case sessionRevoked = "session_revoked"
+}
+
+/// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).
+public struct AuditRecord: Codable, Sendable, Equatable {
+    public var id: Int64?
+    public var event: AuditEvent
+    public var userId: Int64?
+    public var ip: String
+    public var userAgent: String
+    /// A short non-secret detail: the code purpose, the failure reason.
+    public var detail: String
+    public var createdAt: Date
+
+    public init(event: AuditEvent, userId: Int64?, client: ClientInfo?, detail: String = "", at date: Date) {
+        self.event = event
+        self.userId = userId
+        self.ip = client?.ip ?? ""
+        self.userAgent = client?.userAgent ?? ""
+        self.detail = detail
+        self.createdAt = date
+    }
+}
+
+extension AuditRecord: FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "auth_events"
+    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
+    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        id = inserted.rowID
+    }
+}
