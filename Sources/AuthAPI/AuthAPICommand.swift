@@ -16,6 +16,7 @@ struct AuthAPICommand: AsyncParsableCommand {
     static func main() async {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         Signals.unblockTermination()
+        MemoryTuning.returnLargeBlocks()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
