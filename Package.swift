@@ -100,3 +100,19 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets for `make fuzz`, present only when the manifest is evaluated with AUTH_FUZZ=1
+// (built with `swift build --sanitize=fuzzer --sanitize=address`: libFuzzer provides their `main`).
+if Context.environment["AUTH_FUZZ"] == "1" {
+    for name in ["FuzzRequests", "FuzzJWT", "FuzzEmail"] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["Shared"],
+                path: "Fuzz/\(name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            )
+        )
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}

@@ -1,0 +1,82 @@
+// libFuzzer entry point: request bodies, as AuthAPI reads them — `JSONValue.parseObject`, then
+// every request type, with the invariants each successful read promises.
+// Built only by `make fuzz` (AUTH_FUZZ=1, -sanitize=fuzzer,address).
+import Foundation
+import Shared
+
+private func check(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
+    if !condition() { fatalError("invariant violated: \(message())") }
+}
+
+private func isTrimmed(_ text: String) -> Bool {
+    text.trimmingCharacters(in: .whitespacesAndNewlines) == text
+}
+
+private func checkEmail(_ email: String) {
+    check(EmailAddress.isValid(email), "accepted e-mail is not valid: \(email.debugDescription)")
+    check(EmailAddress.normalize(email) == email, "accepted e-mail is not normalized: \(email.debugDescription)")
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+    let data = Data(bytes: start, count: count)
+    let object: [String: JSONValue]
+    do {
+        object = try JSONValue.parseObject(data)
+    } catch {
+        return 0
+    }
+
+    // Signup, as AccountService.signup reads it (minus the store and the throttle).
+    let signup = SignupRequest.read(object)
+    var reader = signup.reader
+    if let raw = signup.email {
+        let email = EmailAddress.normalize(raw)
+        check(EmailAddress.key(email) == EmailAddress.key(email).lowercased(), "key not lower-case")
+        if !EmailAddress.isValid(email) { reader.add("email", "Enter a valid email address.") }
+    }
+    if let password = signup.password {
+        let attributes = PasswordValidator.Attributes(
+            email: EmailAddress.normalize(signup.email ?? ""), firstName: signup.firstName, lastName: signup.lastName)
+        for problem in PasswordValidator().problems(password, attributes: attributes) {
+            reader.add("password", problem)
+        }
+    }
+    if reader.errors.isEmpty {
+        check(signup.email != nil && signup.password != nil, "signup without errors lacks e-mail or password")
+        checkEmail(EmailAddress.normalize(signup.email!))
+        check(signup.firstName.unicodeScalars.count <= 150 && signup.lastName.unicodeScalars.count <= 150, "signup name too long")
+    }
+
+    if let login = try? LoginRequest(object) {
+        check(!login.email.isEmpty && isTrimmed(login.email), "login e-mail blank or untrimmed")
+        check(!login.password.isEmpty, "login password empty")
+    }
+    if let request = try? EmailRequest(object) {
+        checkEmail(request.email)
+    }
+    if let request = try? VerifyEmailRequest(object) {
+        checkEmail(request.email)
+        check(CodeHasher.isWellFormed(request.otp), "accepted otp not well-formed")
+    }
+    if let update = try? ProfileUpdate(object) {
+        for name in [update.firstName, update.lastName].compactMap({ $0 }) {
+            check(name.unicodeScalars.count <= 150 && isTrimmed(name), "profile name too long or untrimmed")
+        }
+    }
+    if let request = try? TokenRequest(object, field: "refresh") {
+        check(request.token.map { !$0.isEmpty && isTrimmed($0) } ?? false, "required token missing or blank")
+    }
+    if let request = try? TokenRequest(object, field: "refresh", required: false), let token = request.token {
+        check(!token.isEmpty && isTrimmed(token), "optional token blank or untrimmed")
+    }
+    do {
+        _ = try TokenRequest(object, field: "token")
+    } catch {
+        // Every refusal of a parsed object is a 400 with at least one field error.
+        guard case .fields(let errors) = error.body, !errors.isEmpty, errors.values.allSatisfy({ !$0.isEmpty }) else {
+            fatalError("TokenRequest refused without field errors: \(error)")
+        }
+    }
+    return 0
+}
