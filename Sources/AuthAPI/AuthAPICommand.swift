@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import Shared
 
 /// The API process: `serve` (default), `migrate`, `createsuperuser`.
@@ -12,11 +11,8 @@ struct AuthAPICommand: AsyncParsableCommand {
         subcommands: [ServeCommand.self, MigrateCommand.self, CreateSuperuserCommand.self],
         defaultSubcommand: ServeCommand.self)
 
-    /// Logs go to standard error, so standard output stays for what scripts read.
     static func main() async {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        Signals.unblockTermination()
-        MemoryTuning.returnLargeBlocks()
+        ProcessSetup.prepare()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

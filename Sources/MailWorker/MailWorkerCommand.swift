@@ -1,5 +1,4 @@
 import ArgumentParser
-import Logging
 import Shared
 
 /// The mail worker process: `run` (default), `status`, `requeue-dead`.
@@ -12,10 +11,8 @@ struct MailWorkerCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, StatusCommand.self, RequeueDeadCommand.self],
         defaultSubcommand: RunCommand.self)
 
-    /// Logs go to standard error, so standard output stays for what scripts read.
     static func main() async {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        Signals.unblockTermination()
+        ProcessSetup.prepare()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

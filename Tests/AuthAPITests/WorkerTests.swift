@@ -105,12 +105,7 @@ struct WorkerTests {
         try sink.setMode("550")
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url])
         _ = try await server.signup("dead@example.com")
-        var status: [String: Any] = [:]
-        for _ in 0..<250 {
-            status = try server.queueStatus()
-            if status["dead"] as? Int == 1 { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        let status = try await server.waitForQueue("dead", count: 1)
         #expect(status["dead"] as? Int == 1)
         let deadJobs = status["dead_jobs"] as? [[String: Any]] ?? []
         #expect((deadJobs.first?["last_error"] as? String)?.contains("550") == true)
@@ -134,19 +129,13 @@ struct WorkerTests {
         let first = try WorkerProcess(server: server, environment: env)
         _ = try await server.signup("killed@example.com")
         // Wait until the job is being sent, then kill the worker without a chance to clean up.
-        for _ in 0..<250 {
-            if try server.queueStatus()["running"] as? Int == 1 { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await server.waitForQueue("running", count: 1)
         try await Task.sleep(for: .milliseconds(300))
         first.kill()
         try sink.setMode("ok")
         let second = try WorkerProcess(server: server, environment: env)
         let mails = try await sink.waitFor(1, to: "killed@example.com", timeout: .seconds(30))
-        for _ in 0..<250 {
-            if try server.queueStatus()["done"] as? Int == 1 { break }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await server.waitForQueue("done", count: 1)
         #expect(try server.queueStatus()["done"] as? Int == 1)
         // At worst sent twice; the newest code is the valid one.
         let code = try #require(sink.messages(to: "killed@example.com").last?.code)
@@ -205,12 +194,7 @@ struct WorkerTests {
         // Wrong password: refused by the server (535) and parked as dead; still no secret anywhere.
         let wrong = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://mailer:not-\(secret)@127.0.0.1:\(sink.port)"])
         _ = try await server.signup("auth2@example.com")
-        var dead = 0
-        for _ in 0..<250 {
-            dead = try server.queueStatus()["dead"] as? Int ?? 0
-            if dead == 1 { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        let dead = try await server.waitForQueue("dead", count: 1)["dead"] as? Int ?? 0
         #expect(dead == 1, "\(wrong.log)")
         _ = wrong.stop()
         let status = try server.worker(["status", "--json"]).output
@@ -226,12 +210,7 @@ struct WorkerTests {
         let sink = try await SMTPSink()
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "required"])
         _ = try await server.signup("tls@example.com")
-        var status: [String: Any] = [:]
-        for _ in 0..<250 {
-            status = try server.queueStatus()
-            if status["dead"] as? Int == 1 { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
+        let status = try await server.waitForQueue("dead", count: 1)
         #expect(status["dead"] as? Int == 1)
         #expect(sink.messages().isEmpty)
         _ = worker.stop()

@@ -70,6 +70,18 @@ extension TestServer {
         return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
+    /// Polls `status --json` until `state` counts `count` jobs (or 10 s pass); returns the last status.
+    @discardableResult
+    func waitForQueue(_ state: String, count: Int) async throws -> [String: Any] {
+        var status: [String: Any] = [:]
+        for _ in 0..<250 {
+            status = try queueStatus()
+            if status[state] as? Int == count { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        return status
+    }
+
     /// `MailWorker status --json`, parsed.
     func queueStatus() throws -> [String: Any] {
         let result = try worker(["status", "--json"])
