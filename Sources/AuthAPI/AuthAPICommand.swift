@@ -13,15 +13,6 @@ struct AuthAPICommand: AsyncParsableCommand {
 
     static func main() async {
         ProcessSetup.prepare()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await main(nil)
     }
 }
