@@ -125,6 +125,9 @@ struct LifecycleTests {
         #expect(request.status == 202)
         let again = try await client.post(Path.emailChange, ["new_email": "New.Address@Example.com", "password": TestServer.password], bearer: access)
         #expect(again.status == 429)
+        let wait = Int(again.header("Retry-After") ?? "") ?? 0
+        #expect(wait >= 1 && wait <= 60)
+        #expect(again["detail"]?.contains("\(wait) second") == true)
         let changeMail = try #require(try await sink.waitFor(1, to: "New.Address@example.com").first)
         let changeCode = try #require(changeMail.code)
         // An e-mail change code is not a verification code.

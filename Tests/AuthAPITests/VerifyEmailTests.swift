@@ -159,6 +159,16 @@ struct ThrottleTests {
         #expect(statuses.filter { $0 == 429 }.count == 8)
     }
 
+    @Test("Per-IP limits apply before the fields are checked: a throttled client gets 429 even with invalid fields")
+    func throttleBeforeParsing() async throws {
+        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "send_otp=2/min"])
+        let client = server.client()
+        #expect(try await client.post(Path.sendOTP, ["email": "a@example.com"]).status == 202)
+        #expect(try await client.post(Path.sendOTP, ["email": "b@example.com"]).status == 202)
+        let invalid = try await client.post(Path.sendOTP, ["email": "not-an-address"])
+        #expect(invalid.status == 429 && invalid.code == "throttled")
+    }
+
     @Test("Signup is limited per client IP")
     func signupThrottle() async throws {
         let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=2/hour"])

@@ -6,9 +6,10 @@ extension AccountService {
 
     /// Queues a reset code for an active account (60 s cooldown); answers nothing about the address.
     public func requestPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        try throttle(.passwordReset, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.passwordReset, keys: ["ip:" + client.ip, "email:" + key])
+        try throttle(.passwordReset, keys: ["email:" + key])
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { return }
         _ = try await store.queueMail(
             kind: .passwordReset, payload: .init(userId: id, email: user.email),
@@ -18,6 +19,7 @@ extension AccountService {
     /// Checks the code first (a wrong one counts as a try), then the new password (a refused one
     /// neither spends the code nor counts), then sets the password and ends every session.
     public func confirmPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        try throttle(.passwordReset, keys: ["ip:" + client.ip])
         var reader = FieldReader(object)
         let email = reader.requiredString("email").map(EmailAddress.normalize)
         if let email, !EmailAddress.isValid(email) { reader.add("email", "Enter a valid email address.") }
@@ -27,7 +29,7 @@ extension AccountService {
         try reader.finish()
         guard let email, let otp, let newPassword else { throw APIError.serverError }
         let key = EmailAddress.key(email)
-        try throttle(.passwordReset, keys: ["ip:" + client.ip, "email:" + key])
+        try throttle(.passwordReset, keys: ["email:" + key])
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { throw APIError.otpInvalid }
         let codes = self.codes
         let matches: @Sendable (OneTimeCode) -> Bool = {
@@ -96,11 +98,14 @@ extension AccountService {
         }
         try reader.finish()
         guard let newEmail else { throw APIError.serverError }
+        let subject = "user:\(caller.userId)"
         let queued = try await store.queueMail(
             kind: .emailChange, payload: .init(userId: caller.userId, email: newEmail),
-            cooldownSubject: "user:\(caller.userId)", cooldown: Self.sendCooldown, now: clock.now())
+            cooldownSubject: subject, cooldown: Self.sendCooldown, now: clock.now())
         if !queued {
-            throw APIError.throttled(wait: Int(Self.sendCooldown))
+            let remaining = try await store.cooldownRemaining(
+                kind: .emailChange, cooldownSubject: subject, cooldown: Self.sendCooldown, now: clock.now())
+            throw APIError.throttled(wait: max(1, Int(remaining.rounded(.up))))
         }
     }
 

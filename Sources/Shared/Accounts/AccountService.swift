@@ -92,13 +92,20 @@ public struct AccountService: Sendable {
     static let emailTakenMessage = "user with this email address already exists."
 
     public func login(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+        // Every attempt takes a failure slot first, per IP before the body is even read (as DRF
+        // throttles before parsing), then per address; a successful login gives both back:
+        // only failed logins count, and a parallel burst cannot pass the limit.
+        try throttle(.login, keys: ["ip:" + client.ip])
         let request = try LoginRequest(object)
         let email = EmailAddress.normalize(request.email)
         let key = EmailAddress.key(email)
-        // Every attempt takes a failure slot first (so a parallel burst cannot pass the limit);
-        // a successful login gives it back: only failed logins count.
         let keys = ["ip:" + client.ip, "email:" + key]
-        try throttle(.login, keys: keys)
+        do {
+            try throttle(.login, keys: ["email:" + key])
+        } catch {
+            limiter.release(.login, keys: ["ip:" + client.ip])
+            throw error
+        }
         guard request.password.utf8.count <= validator.maxLength * 4,
               let user = try await store.user(emailKey: key)
         else {
@@ -124,9 +131,10 @@ public struct AccountService: Sendable {
 
     /// Queues a verification code for an unverified active account; answers nothing about the address.
     public func sendOTP(_ object: [String: JSONValue], client: ClientInfo) async throws {
+        try throttle(.sendOTP, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.sendOTP, keys: ["ip:" + client.ip, "email:" + key])
+        try throttle(.sendOTP, keys: ["email:" + key])
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive, !user.isVerified else { return }
         _ = try await store.queueMail(
             kind: .verifyEmail, payload: .init(userId: id, email: user.email),
@@ -134,9 +142,10 @@ public struct AccountService: Sendable {
     }
 
     public func verifyEmail(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+        try throttle(.verifyEmail, keys: ["ip:" + client.ip])
         let request = try VerifyEmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.verifyEmail, keys: ["ip:" + client.ip, "email:" + key])
+        try throttle(.verifyEmail, keys: ["email:" + key])
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else {
             throw APIError.otpInvalid
         }

@@ -72,6 +72,16 @@ extension AppDatabase: AuthStore {
         }
     }
 
+    public func cooldownRemaining(kind: MailJob.Kind, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> TimeInterval {
+        let last = try await pool.read { db in
+            try Double.fetchOne(
+                db, sql: "SELECT last_sent_at FROM send_cooldowns WHERE purpose = ? AND subject = ?",
+                arguments: [kind.rawValue, cooldownSubject])
+        }
+        guard let last else { return 0 }
+        return max(0, last + cooldown - now.timeIntervalSince1970)
+    }
+
     /// Atomically takes the send slot of (purpose, subject) unless it was taken less than
     /// `seconds` ago: an upsert whose update only happens when the cooldown has passed.
     static func claimCooldown(_ db: Database, purpose: String, subject: String, seconds: TimeInterval, now: Date) throws -> Bool {

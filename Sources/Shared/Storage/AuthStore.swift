@@ -21,6 +21,9 @@ public protocol AuthStore: Sendable {
     /// seconds ago; returns whether it queued. One transaction, so parallel calls queue one mail.
     func queueMail(kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool
 
+    /// Seconds until `cooldownSubject` may be mailed again for `kind` (0 when it may now).
+    func cooldownRemaining(kind: MailJob.Kind, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> TimeInterval
+
     /// Stores a new code for (purpose, user), replacing any earlier one. Used by the worker.
     func storeCode(_ code: OneTimeCode) async throws
 
