@@ -169,6 +169,26 @@ struct ThrottleTests {
         #expect(invalid.status == 429 && invalid.code == "throttled")
     }
 
+    @Test("Requesting resets for an address does not block its owner's confirmation")
+    func resetConfirmNotBlocked() async throws {
+        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "password_reset=2/min",
+                                                        "AUTH_TRUSTED_PROXIES": "127.0.0.1"])
+        let client = server.client()
+        _ = try await server.signup("owner@example.com")
+        func request(from ip: String) async throws -> Int {
+            try await client.send(.post, Path.passwordReset, body: Data(#"{"email":"owner@example.com"}"#.utf8),
+                                  headers: [("X-Forwarded-For", ip)]).status
+        }
+        #expect(try await request(from: "198.51.100.7") == 202)
+        #expect(try await request(from: "198.51.100.8") == 202)
+        #expect(try await request(from: "198.51.100.9") == 429)
+        try await server.plantCode("135246", email: "owner@example.com", purpose: .passwordReset)
+        let confirm = try await client.send(.post, Path.passwordResetConfirm,
+                                            body: Data(#"{"email":"owner@example.com","otp":"135246","new_password":"owner's new passphrase"}"#.utf8),
+                                            headers: [("X-Forwarded-For", "203.0.113.5")])
+        #expect(confirm.status == 200)
+    }
+
     @Test("Signup is limited per client IP")
     func signupThrottle() async throws {
         let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=2/hour"])

@@ -101,4 +101,19 @@ struct AccountServiceTests {
         _ = try await f.service.purgeExpired()
         #expect(try await events() == 0)
     }
+
+    @Test("A password change loses to a logout-all committed after the caller was authenticated")
+    func passwordChangeRace() async throws {
+        let f = try await ServiceFixture()
+        let result = try await f.signup("race@example.com")
+        let caller = try await f.service.authenticate(accessToken: result.tokens.access)
+        _ = try await f.db.revokeAllSessions(userId: caller.userId, now: f.clock.now())
+        await #expect(throws: APIError.tokenNotValid) {
+            try await f.service.changePassword(
+                caller, ["old_password": .string("correct horse battery staple"), "new_password": .string("a brand new passphrase")],
+                client: f.client)
+        }
+        let stored = try #require(try await f.db.user(id: caller.userId))
+        #expect(stored.password == caller.user.password)
+    }
 }

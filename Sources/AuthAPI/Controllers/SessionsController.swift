@@ -21,8 +21,9 @@ struct SessionsController {
 
     @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
         let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        let id = APIRouter.normalize(request.uri.path).split(separator: "/").last.map(String.init) ?? ""
-        try await accounts.revokeSession(caller, id: id.removingPercentEncoding ?? id, client: request.client(context))
+        let segment = APIRouter.normalize(request.uri.path).split(separator: "/").last.map(String.init) ?? ""
+        let id = segment.removingPercentEncoding ?? segment
+        try await accounts.revokeSession(caller, id: id, client: request.client(context))
         var response = JSONResponse.noContent()
         if id == caller.sessionId { transport.clearCookies(on: &response) }
         return response

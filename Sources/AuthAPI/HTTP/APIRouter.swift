@@ -82,8 +82,9 @@ struct APIRouter: HTTPResponder {
         if let origin {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlAllowCredentials] = "true"
-            response.headers.append(HTTPField(name: .vary, value: "Origin"))
         }
+        // Answers differ by Origin whenever CORS is on: caches must key on it.
+        if !corsOrigins.isEmpty { response.headers.append(HTTPField(name: .vary, value: "Origin")) }
         return response
     }
 

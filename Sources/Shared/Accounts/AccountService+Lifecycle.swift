@@ -9,7 +9,7 @@ extension AccountService {
         try throttle(.passwordReset, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.passwordReset, keys: ["email:" + key])
+        try throttleAddress(.passwordReset, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { return }
         _ = try await store.queueMail(
             kind: .passwordReset, payload: .init(userId: id, email: user.email),
@@ -29,7 +29,8 @@ extension AccountService {
         try reader.finish()
         guard let email, let otp, let newPassword else { throw APIError.serverError }
         let key = EmailAddress.key(email)
-        try throttle(.passwordReset, keys: ["email:" + key])
+        // Its own bucket: someone requesting resets for an address must not block its owner's confirmation.
+        try throttleAddress(.passwordReset, key: "confirm:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { throw APIError.otpInvalid }
         let codes = self.codes
         let matches: @Sendable (OneTimeCode) -> Bool = {
@@ -52,6 +53,8 @@ extension AccountService {
     /// Checks the old password, sets the new one, ends every session (the caller's too) and
     /// returns the tokens of a new one.
     public func changePassword(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws -> TokenPair {
+        // Guessing `old_password` with a stolen token is limited like logins.
+        try throttle(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
         var reader = FieldReader(object)
         let old = reader.requiredString("old_password", trim: false)
         let new = reader.requiredString("new_password", trim: false)
@@ -67,8 +70,13 @@ extension AccountService {
         }
         try reader.finish()
         guard let new else { throw APIError.serverError }
+        limiter.release(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
         let session = newSession(userId: caller.userId, client: client)
-        try await store.changePassword(userId: caller.userId, hash: try await hasher.hash(new), session: session, now: clock.now())
+        let changed = try await store.changePassword(
+            userId: caller.userId, from: user.password, to: try await hasher.hash(new),
+            callerSession: caller.sessionId, session: session, now: clock.now())
+        // A reset, logout-all or another change committed meanwhile: that one wins.
+        guard changed else { throw APIError.tokenNotValid }
         await audit.record(.passwordChanged, userId: caller.userId, client: client, detail: "other sessions revoked")
         return try await issue(user: user, session: session)
     }
@@ -116,7 +124,7 @@ extension AccountService {
         if let otp, !CodeHasher.isWellFormed(otp) { reader.add("otp", "Enter the 6-digit code.") }
         try reader.finish()
         guard let otp else { throw APIError.serverError }
-        try throttle(.emailChange, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
+        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
         let codes = self.codes
         let outcome = try await store.redeemCode(
             purpose: .emailChange, userId: caller.userId, emailKey: nil, now: clock.now(),

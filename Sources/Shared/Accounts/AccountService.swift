@@ -100,12 +100,7 @@ public struct AccountService: Sendable {
         let email = EmailAddress.normalize(request.email)
         let key = EmailAddress.key(email)
         let keys = ["ip:" + client.ip, "email:" + key]
-        do {
-            try throttle(.login, keys: ["email:" + key])
-        } catch {
-            limiter.release(.login, keys: ["ip:" + client.ip])
-            throw error
-        }
+        try throttleAddress(.login, key: "email:" + key, client: client)
         guard request.password.utf8.count <= validator.maxLength * 4,
               let user = try await store.user(emailKey: key)
         else {
@@ -134,7 +129,7 @@ public struct AccountService: Sendable {
         try throttle(.sendOTP, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.sendOTP, keys: ["email:" + key])
+        try throttleAddress(.sendOTP, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive, !user.isVerified else { return }
         _ = try await store.queueMail(
             kind: .verifyEmail, payload: .init(userId: id, email: user.email),
@@ -145,7 +140,7 @@ public struct AccountService: Sendable {
         try throttle(.verifyEmail, keys: ["ip:" + client.ip])
         let request = try VerifyEmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttle(.verifyEmail, keys: ["email:" + key])
+        try throttleAddress(.verifyEmail, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else {
             throw APIError.otpInvalid
         }
@@ -245,6 +240,17 @@ public struct AccountService: Sendable {
 
     func throttle(_ scope: ThrottleScope, keys: [String]) throws {
         if let wait = limiter.acquire(scope, keys: keys) { throw APIError.throttled(wait: wait) }
+    }
+
+    /// The second step of a per-IP-then-per-address limit: when the address refuses, the IP's
+    /// slot taken in the first step is given back, so one refusal costs one slot.
+    func throttleAddress(_ scope: ThrottleScope, key: String, client: ClientInfo) throws {
+        do {
+            try throttle(scope, keys: [key])
+        } catch {
+            limiter.release(scope, keys: ["ip:" + client.ip])
+            throw error
+        }
     }
 
     func newSession(userId: Int64, client: ClientInfo) -> LoginSession {

@@ -87,11 +87,18 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    public func changePassword(userId: Int64, hash: String, session: LoginSession, now: Date) async throws {
+    public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
+                               session: LoginSession, now: Date) async throws -> Bool {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE users SET password = ? WHERE id = ?", arguments: [hash, userId])
+            let active = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM login_sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+                arguments: [callerSession, userId, now.timeIntervalSince1970]) ?? false
+            guard active else { return false }
+            try db.execute(sql: "UPDATE users SET password = ? WHERE id = ? AND password = ?", arguments: [newHash, userId, oldHash])
+            guard db.changesCount == 1 else { return false }
             try Self.revokeAll(db, userId: userId, except: nil, reason: "password_change", now: now)
             try session.insert(db)
+            return true
         }
     }
 

@@ -35,8 +35,11 @@ public protocol AuthStore: Sendable {
         matches: @escaping @Sendable (OneTimeCode) -> Bool, effect: CodeEffect
     ) async throws -> CodeRedemption
 
-    /// Sets a new password hash, ends every session of the user and starts `session`, atomically.
-    func changePassword(userId: Int64, hash: String, session: LoginSession, now: Date) async throws
+    /// Replaces the password hash `from` by `to`, ends every session of the user and starts
+    /// `session`, atomically — only if the hash is still `from` and `callerSession` still active;
+    /// returns false (and changes nothing) otherwise.
+    func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
+                        session: LoginSession, now: Date) async throws -> Bool
     /// The user's active sessions, newest first.
     func sessions(userId: Int64, now: Date) async throws -> [LoginSession]
     /// Ends one active session of the user; false when there is none with that id.
