@@ -116,4 +116,19 @@ struct AccountServiceTests {
         let stored = try #require(try await f.db.user(id: caller.userId))
         #expect(stored.password == caller.user.password)
     }
+
+    @Test("Every record stores snake_case columns and dates as Unix seconds")
+    func storageConventions() async throws {
+        let f = try await ServiceFixture()
+        let user = try await f.signup("conventions@example.com").user
+        try await f.plantCode("123123", for: user)
+        let types = try await f.db.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT typeof(date_joined) FROM users UNION ALL SELECT typeof(expires_at) FROM login_sessions
+                UNION ALL SELECT typeof(expires_at) FROM one_time_codes UNION ALL SELECT typeof(run_at) FROM mail_jobs
+                UNION ALL SELECT typeof(created_at) FROM auth_events
+                """)
+        }
+        #expect(types.count == 5 && types.allSatisfy { $0 == "real" }, "\(types)")
+    }
 }

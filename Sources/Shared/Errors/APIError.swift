@@ -60,8 +60,6 @@ public struct APIError: Error, Sendable, Equatable {
     public static let twoAuthorizationHeaders = APIError(
         .unauthorized, .detail("Only one Authorization header is allowed.", code: "authentication_failed"),
         headers: [wwwAuthenticate])
-    public static let serviceUnavailable = APIError.detail(
-        .serviceUnavailable, "Service temporarily unavailable, try again later.", code: "service_unavailable")
     public static let serverError = APIError.detail(.internalServerError, "A server error occurred.", code: "error")
 
     public static func unsupportedMediaType(_ contentType: String) -> APIError {

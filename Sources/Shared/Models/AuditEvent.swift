@@ -39,12 +39,8 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     }
 }
 
-extension AuditRecord: FetchableRecord, MutablePersistableRecord {
+extension AuditRecord: StoredRecord, MutablePersistableRecord {
     public static let databaseTableName = "auth_events"
-    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

@@ -33,12 +33,8 @@ public struct LoginSession: Codable, Sendable, Equatable {
     }
 }
 
-extension LoginSession: FetchableRecord, PersistableRecord {
+extension LoginSession: StoredRecord, PersistableRecord {
     public static let databaseTableName = "login_sessions"
-    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
 }
 
 /// Who is logging in: recorded on the session, and the key of per-IP throttling.

@@ -62,12 +62,8 @@ public struct MailJob: Codable, Sendable, Equatable {
     }
 }
 
-extension MailJob: FetchableRecord, MutablePersistableRecord {
+extension MailJob: StoredRecord, MutablePersistableRecord {
     public static let databaseTableName = "mail_jobs"
-    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

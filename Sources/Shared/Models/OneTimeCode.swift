@@ -40,12 +40,8 @@ public struct OneTimeCode: Codable, Sendable, Equatable {
     public static let maxAttempts = 5
 }
 
-extension OneTimeCode: FetchableRecord, MutablePersistableRecord {
+extension OneTimeCode: StoredRecord, MutablePersistableRecord {
     public static let databaseTableName = "one_time_codes"
-    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {
         id = inserted.rowID

@@ -39,17 +39,11 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     }
 }
 
-extension User: FetchableRecord, MutablePersistableRecord {
+extension User: StoredRecord, MutablePersistableRecord {
     public static let databaseTableName = "users"
-    public static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    public static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
 
     public enum Columns {
-        public static let id = Column("id")
         public static let emailKey = Column("email_key")
-        public static let isVerified = Column("is_verified")
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -51,7 +51,6 @@ public enum TokenError: Error, Equatable, Sendable {
     case invalidClaims
     case expired
     case wrongType
-    case revoked
 }
 
 /// An access token and a refresh token of one login session.
