@@ -20,10 +20,12 @@ build: deps
 run: build
 	@scripts/run.sh "$$($(SWIFT) build -c release --show-bin-path)"
 
-## test: build everything with the tests, then run every test
+## test: build everything with the tests, then run every test twice: on SQLite, then on a
+## throw-away PostgreSQL server (2 API replicas, 2 workers per end-to-end test)
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 ## bench-deps: wrk (HTTP load) and the test dependencies (the SMTP sink)
 bench-deps: test-deps
@@ -31,11 +33,11 @@ bench-deps: test-deps
 
 ## bench: release build, every endpoint, worker and queue under load; writes BENCHMARKS.md
 bench: bench-deps
-	python3 bench/bench.py
+	scripts/with-postgres.sh python3 bench/bench.py
 
 ## bench-smoke: the same steps for about a second each on the debug build (CI runs it)
 bench-smoke: bench-deps
-	python3 bench/bench.py --smoke
+	scripts/with-postgres.sh python3 bench/bench.py --smoke
 
 clean:
 	rm -rf .build

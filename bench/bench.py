@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -95,9 +96,17 @@ def b64url(data):
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def mint_refresh_tokens(db_path, user_id, count):
+def psql(url, sql, stdin=None):
+    """Runs SQL on a PostgreSQL database with psql; returns the first column of each row."""
+    out = subprocess.run(["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", sql], input=stdin,
+                         capture_output=True, text=True, check=True)
+    return [line.split("|")[0] for line in out.stdout.splitlines() if line]
+
+
+def mint_refresh_tokens(database, user_id, count):
     """Sessions inserted directly, with refresh tokens signed as the API signs them (HS256 with
-    the secret key's bytes): a pool large enough that each token is presented once."""
+    the secret key's bytes): a pool large enough that each token is presented once. `database`
+    is a SQLite path or a PostgreSQL URL."""
     now = int(time.time())
     header = b64url(b'{"alg":"HS256","typ":"JWT"}')
     rows, tokens = [], []
@@ -109,16 +118,33 @@ def mint_refresh_tokens(db_path, user_id, count):
         signature = hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
         tokens.append(signing_input + "." + b64url(signature))
         rows.append((sid, user_id, jti, now, now, now + 86400, "bench", "127.0.0.1"))
-    with sqlite3.connect(db_path, timeout=30) as db:
+    if database.startswith("postgres"):
+        csv = "\n".join(",".join(str(v) for v in row) for row in rows) + "\n"
+        psql(database, "\\copy login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip)"
+             " FROM STDIN WITH (FORMAT csv)", stdin=csv)
+        return tokens
+    with sqlite3.connect(database, timeout=30) as db:
         db.executemany("INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at,"
                        " user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return tokens
 
 
-def seed_jobs(db_path, count, tag):
+def seed_jobs(database, count, tag):
     """`count` unverified users, each with a queued verification mail, inserted directly."""
     now = time.time()
-    with sqlite3.connect(db_path, timeout=30) as db:
+    if database.startswith("postgres"):
+        psql(database, """
+            WITH new AS (
+                INSERT INTO users (email, email_key, password, date_joined)
+                SELECT 'w%(tag)s-' || i || '@bench.example', 'w%(tag)s-' || i || '@bench.example',
+                       '$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA', %(now)f
+                FROM generate_series(0, %(last)d) AS i
+                RETURNING id, email)
+            INSERT INTO mail_jobs (kind, payload, run_at, created_at, updated_at)
+            SELECT 'verify_email', json_build_object('email', email, 'user_id', id)::text, %(now)f, %(now)f, %(now)f FROM new
+            """ % {"tag": tag, "now": now, "last": count - 1})
+        return
+    with sqlite3.connect(database, timeout=30) as db:
         for i in range(count):
             email = "w%s-%d@bench.example" % (tag, i)
             cur = db.execute("INSERT INTO users (email, email_key, password, date_joined) VALUES (?, ?, ?, ?)",
@@ -142,8 +168,9 @@ class Bench:
         self.args = args
         self.procs = Processes()
         self.tmp = tempfile.mkdtemp(prefix="swift-auth-bench-")
-        self.results = {"endpoints": [], "signup_smtp": [], "worker": [], "notes": []}
+        self.results = {"endpoints": [], "signup_smtp": [], "worker": [], "notes": [], "postgres": [], "pg_worker": []}
         self.bin = None
+        self.database = os.path.join(self.tmp, "auth.sqlite")
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -158,7 +185,7 @@ class Bench:
 
     def env(self, **extra):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
-        env.update(AUTH_DATABASE=os.path.join(self.tmp, "auth.sqlite"), AUTH_SECRET_KEY=SECRET, AUTH_THROTTLE="off",
+        env.update(AUTH_DATABASE=self.database, AUTH_SECRET_KEY=SECRET, AUTH_THROTTLE="off",
                    AUTH_HOST="127.0.0.1", LOG_LEVEL="warning")
         env.update(extra)
         return env
@@ -185,6 +212,33 @@ class Bench:
         return proc
 
     # --- load -------------------------------------------------------------------------------
+
+    def wrk_replicas(self, urls, script, connections=None, duration=None, **env):
+        """Load spread over replicas: one wrk per replica at the same time, connections split
+        evenly. req/s add up; each latency percentile is the worse of the replicas'."""
+        if len(urls) == 1:
+            return self.wrk(urls[0], script, connections, duration, **env)
+        connections = connections or self.args.connections
+        share = max(1, connections // len(urls))
+        results = [None] * len(urls)
+        import threading
+
+        def one(i):
+            extra = dict(env)
+            if "BENCH_POOL" in extra:
+                extra["BENCH_POOL"] = "%s.%d" % (extra["BENCH_POOL"], i)
+            results[i] = self.wrk(urls[i], script, share, duration, **extra)
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(urls))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        merged = {"rps": sum(r["rps"] for r in results), "requests": sum(r["requests"] for r in results),
+                  "non2xx": sum(r["non2xx"] for r in results), "socket_errors": sum(r["socket_errors"] for r in results),
+                  "connections": share * len(urls)}
+        for key in ("p50_ms", "p90_ms", "p99_ms"):
+            merged[key] = max(r[key] for r in results)
+        return merged
 
     def wrk(self, url, script, connections=None, duration=None, **env):
         connections = connections or self.args.connections
@@ -255,7 +309,7 @@ class Bench:
         for name, path, field in [("POST token/refresh", "/token/refresh/", "refresh"), ("POST logout", "/logout/", "refresh")]:
             pool = os.path.join(self.tmp, "pool-%s.txt" % field + path.strip("/").replace("/", "-"))
             with open(pool, "w") as f:
-                f.write("\n".join(mint_refresh_tokens(os.path.join(self.tmp, "auth.sqlite"), user_id, pool_size)))
+                f.write("\n".join(mint_refresh_tokens(self.database, user_id, pool_size)))
             result = self.wrk(accounts + path, "token_pool.lua", BENCH_POOL=pool, BENCH_FIELD=field)
             if result["requests"] > pool_size:
                 self.results["notes"].append("%s: pool of %d tokens exhausted (%d requests)" % (name, pool_size, result["requests"]))
@@ -290,7 +344,7 @@ class Bench:
         count = 100 if self.args.smoke else 2000
         for concurrency in (1, 4):
             sink, sink_port, sink_dir = self.start_sink()
-            seed_jobs(os.path.join(self.tmp, "auth.sqlite"), count, "c%d" % concurrency)
+            seed_jobs(self.database, count, "c%d" % concurrency)
             env = self.env(AUTH_SMTP_URL="smtp://127.0.0.1:%d" % sink_port, AUTH_MAIL_CONCURRENCY=str(concurrency))
             started = time.monotonic()
             subprocess.run([os.path.join(self.bin, "MailWorker"), "run", "--once"], env=env, check=True, capture_output=True)
@@ -302,6 +356,92 @@ class Bench:
             self.results["worker"].append(entry)
             log("  worker, %d in flight: %d mails in %.2f s = %.0f mails/s" % (concurrency, delivered, elapsed, entry["mails_per_s"]))
             self.procs.stop(sink)
+
+    def postgres(self):
+        """The same endpoints on PostgreSQL with 1 and 2 API replicas, and the worker with 1, 2
+        and 4 workers, on a throw-away server (scripts/with-postgres.sh sets its URL)."""
+        admin = os.environ.get("AUTH_TEST_POSTGRES_URL")
+        if not admin:
+            self.results["notes"].append("PostgreSQL rows skipped: no server (run through scripts/with-postgres.sh)")
+            return
+        name = "bench_%s" % secrets.token_hex(4)
+        psql(admin, "CREATE DATABASE %s" % name)
+        parts = urllib.parse.urlsplit(admin)
+        self.database = urllib.parse.urlunsplit(parts._replace(path="/" + name))
+        self.results["pg_version"] = psql(admin, "SHOW server_version")[0].split()[0]
+        subprocess.run([os.path.join(self.bin, "AuthAPI"), "migrate"], env=self.env(), check=True, capture_output=True)
+        subprocess.run([os.path.join(self.bin, "AuthAPI"), "createsuperuser", "--email", "bench@bench.example"],
+                       env=self.env(AUTH_SUPERUSER_PASSWORD=PASSWORD), check=True, capture_output=True)
+        sink, sink_port, _ = self.start_sink()
+        duration = self.args.pg_duration
+        slow = max(8, self.args.connections // 4)
+        for replicas in (1, 2):
+            worker = self.start_worker("smtp://127.0.0.1:%d" % sink_port)
+            apis = [self.start_api() for _ in range(replicas)]
+            bases = ["http://127.0.0.1:%d" % port for _, port in apis]
+            accounts = [b + "/api/accounts" for b in bases]
+            login = post(accounts[0] + "/login/", {"email": "bench@bench.example", "password": PASSWORD})
+            access, user_id = login["access"], login["id"]
+            rows = []
+
+            def run(label, result):
+                result["rss_mib"] = max(rss_mib(p.pid) for p, _ in apis)
+                result["name"] = label
+                result["replicas"] = replicas
+                rows.append(result)
+                log("  pg x%d %-22s %9.1f req/s  p50 %7.2f ms  p99 %7.2f ms  non-2xx %d" % (
+                    replicas, label, result["rps"], result["p50_ms"], result["p99_ms"], result["non2xx"]))
+
+            run("GET /healthz", self.wrk_replicas([b + "/healthz" for b in bases], "plain_get.lua", duration=duration))
+            run("GET me", self.wrk_replicas([a + "/me/" for a in accounts], "get_auth.lua", duration=duration, BENCH_TOKEN=access))
+            run("PATCH me", self.wrk_replicas([a + "/me/" for a in accounts], "post_json.lua", duration=duration,
+                                              BENCH_METHOD="PATCH", BENCH_TOKEN=access, BENCH_BODY='{"first_name":"Bench"}'))
+            run("POST token/verify", self.wrk_replicas([a + "/token/verify/" for a in accounts], "post_json.lua",
+                                                       duration=duration, BENCH_BODY=json.dumps({"token": access})))
+            pool_size = 3000 if self.args.smoke else 12000 * duration
+            for label, path in [("POST token/refresh", "/token/refresh/"), ("POST logout", "/logout/")]:
+                pool = os.path.join(self.tmp, "pg-pool-%d-%s" % (replicas, path.strip("/").replace("/", "-")))
+                tokens = mint_refresh_tokens(self.database, user_id, pool_size)
+                share = len(tokens) // replicas
+                for i in range(replicas):
+                    with open(pool + (".%d" % i if replicas > 1 else ""), "w") as f:
+                        f.write("\n".join(tokens[i * share:(i + 1) * share]))
+                result = self.wrk_replicas([a + path for a in accounts], "token_pool.lua", duration=duration,
+                                           BENCH_POOL=pool, BENCH_FIELD="refresh")
+                if result["requests"] > pool_size:
+                    self.results["notes"].append("PostgreSQL %s: pool of %d tokens exhausted" % (label, pool_size))
+                run(label, result)
+            run("POST send-otp", self.wrk_replicas([a + "/send-otp/" for a in accounts], "unique_email.lua", duration=duration))
+            run("POST login", self.wrk_replicas([a + "/login/" for a in accounts], "post_json.lua", connections=slow,
+                                                duration=duration,
+                                                BENCH_BODY=json.dumps({"email": "bench@bench.example", "password": PASSWORD})))
+            run("POST signup", self.wrk_replicas([a + "/signup/" for a in accounts], "unique_email.lua", connections=slow,
+                                                 duration=duration, BENCH_WITH_PASSWORD="1"))
+            self.results["postgres"].extend(rows)
+            for proc, _ in apis:
+                self.procs.stop(proc)
+            self.procs.stop(worker)
+        psql(self.database, "UPDATE mail_jobs SET state = 'done' WHERE state IN ('queued', 'running')")
+
+        count = 100 if self.args.smoke else 2000
+        for workers in (1, 2, 4):
+            pg_sink, pg_sink_port, pg_sink_dir = self.start_sink()
+            seed_jobs(self.database, count, "pg%d" % workers)
+            env = self.env(AUTH_SMTP_URL="smtp://127.0.0.1:%d" % pg_sink_port, AUTH_MAIL_CONCURRENCY="4")
+            started = time.monotonic()
+            runs = [subprocess.Popen([os.path.join(self.bin, "MailWorker"), "run", "--once"], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+            for proc in runs:
+                proc.wait()
+            elapsed = time.monotonic() - started
+            delivered = sum(1 for n in os.listdir(pg_sink_dir) if n.endswith(".eml"))
+            entry = {"workers": workers, "jobs": count, "delivered": delivered, "seconds": elapsed,
+                     "mails_per_s": delivered / elapsed}
+            self.results["pg_worker"].append(entry)
+            log("  pg worker x%d (4 in flight each): %d mails in %.2f s = %.0f mails/s" % (
+                workers, delivered, elapsed, entry["mails_per_s"]))
+            self.procs.stop(pg_sink)
+        self.procs.stop(sink)
 
     def latency_and_contention(self):
         sink, sink_port, sink_dir = self.start_sink()
@@ -333,7 +473,7 @@ class Bench:
         self.procs.stop(worker)
 
         # The queue under contention: signups while a worker drains a backlog at full speed.
-        seed_jobs(os.path.join(self.tmp, "auth.sqlite"), 300 if self.args.smoke else 5000, "contention")
+        seed_jobs(self.database, 300 if self.args.smoke else 5000, "contention")
         worker = self.start_worker("smtp://127.0.0.1:%d" % sink_port, concurrency=4)
         time.sleep(0.3)
         result = self.wrk(accounts + "/signup/", "unique_email.lua", connections=max(8, self.args.connections // 4),
@@ -389,6 +529,26 @@ class Bench:
             lat.get("median_ms") or 0, lat.get("p99_ms") or 0, lat.get("count", 0)),
                   "", "Queue under contention: %.0f signups/s (p99 %.1f ms) while a worker drains a backlog at full speed, "
                   "against %.0f signups/s alone." % (r["contention"]["rps"], r["contention"]["p99_ms"], fast)]
+        if r["postgres"]:
+            lines += ["", "## PostgreSQL", "",
+                      "The same endpoints with `AUTH_DATABASE=postgres://…` on a local PostgreSQL %s (default settings but "
+                      "`fsync=off`; the server shares the cores too), `wrk -d%ds`. With 2 replicas, one wrk per replica runs at "
+                      "once on half the connections: req/s are summed, latencies are the worse replica's." % (
+                          r.get("pg_version", ""), self.args.pg_duration),
+                      "", "| endpoint | 1 replica req/s | p99 ms | 2 replicas req/s | p99 ms | 2 vs 1 | SQLite req/s |",
+                      "|---|---:|---:|---:|---:|---:|---:|"]
+            sqlite_rps = {e["name"]: e["rps"] for e in r["endpoints"]}
+            one = [e for e in r["postgres"] if e["replicas"] == 1]
+            two = {e["name"]: e for e in r["postgres"] if e["replicas"] == 2}
+            for e in one:
+                t = two.get(e["name"])
+                lines.append("| %s (c=%d) | %.0f | %.2f | %s | %s | %s | %s |" % (
+                    e["name"], e["connections"], e["rps"], e["p99_ms"], "%.0f" % t["rps"] if t else "-",
+                    "%.2f" % t["p99_ms"] if t else "-", "%.2f×" % (t["rps"] / e["rps"]) if t and e["rps"] else "-",
+                    "%.0f" % sqlite_rps[e["name"]] if e["name"] in sqlite_rps else "-"))
+            lines += ["", "| workers (4 sends in flight each) | mails | seconds | mails/s |", "|---:|---:|---:|---:|"]
+            for w in r["pg_worker"]:
+                lines.append("| %d | %d | %.2f | %.0f |" % (w["workers"], w["delivered"], w["seconds"], w["mails_per_s"]))
         for note in r["notes"]:
             lines.append("\nNote: " + note)
         text = "\n".join(lines) + "\n"
@@ -409,6 +569,8 @@ class Bench:
             log("worker...")
             self.worker_throughput()
             self.latency_and_contention()
+            log("postgres...")
+            self.postgres()
             self.report()
         finally:
             self.procs.stop_all()
@@ -424,9 +586,10 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--pg-duration", type=int, default=5, help="seconds per PostgreSQL endpoint run")
     args = parser.parse_args()
     if args.smoke:
-        args.duration, args.warmup, args.connections = 1, 0, 4
+        args.duration, args.warmup, args.connections, args.pg_duration = 1, 0, 4, 1
     for tool in ("wrk",):
         if not shutil.which(tool):
             sys.exit("%s is missing: run `make bench-deps`" % tool)

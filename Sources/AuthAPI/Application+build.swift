@@ -7,7 +7,7 @@ import Shared
 /// Builds the API process from its configuration: every part is made here and passed down.
 func buildApplication(
     configuration: APIConfiguration,
-    database: AppDatabase,
+    database: any AuthBackend,
     logger: Logger,
     clock: any AuthClock = SystemClock(),
     random: any RandomSource = SecureRandom()
@@ -21,7 +21,7 @@ func buildApplication(
         store: database,
         hasher: Argon2idHasher(parameters: common.argon2, random: random),
         tokens: tokens,
-        limiter: RateLimiter(enabled: configuration.throttleEnabled, rates: configuration.throttleRates, clock: clock),
+        limiter: RateLimiter(enabled: configuration.throttleEnabled, rates: configuration.throttleRates, store: database, clock: clock),
         codes: CodeHasher(secretKey: secretKey),
         clock: clock,
         random: random,
@@ -47,7 +47,7 @@ func buildApplication(
 /// Every route of the API, from its controllers: one place, so the OpenAPI document can be
 /// checked against it.
 func makeRouter(
-    accounts: AccountService, database: AppDatabase, transport: TokenTransport, corsOrigins: Set<String>,
+    accounts: AccountService, database: any AuthBackend, transport: TokenTransport, corsOrigins: Set<String>,
     trustedProxies: [ClientAddressResolver.Network] = [], logger: Logger
 ) -> APIRouter {
     var router = APIRouter(logger: logger, corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))

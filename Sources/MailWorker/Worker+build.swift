@@ -6,7 +6,7 @@ import Shared
 /// Builds the worker from its configuration: the mailer (SMTP or outbox) and the dispatcher.
 /// The returned thread pool runs libcurl's blocking sends; shut it down after the dispatcher.
 func buildDispatcher(
-    configuration: WorkerConfiguration, database: AppDatabase, logger: Logger,
+    configuration: WorkerConfiguration, database: any AuthBackend, logger: Logger,
     clock: any AuthClock = SystemClock(), random: any RandomSource = SecureRandom()
 ) throws -> (MailDispatcher, NIOThreadPool) {
     let common = configuration.common
@@ -23,7 +23,7 @@ func buildDispatcher(
         logger.info("AUTH_SMTP_URL is not set: writing mail to the outbox", metadata: ["outbox": "\(configuration.outboxDirectory)"])
     }
     let dispatcher = MailDispatcher(
-        queue: database, store: database, mailer: mailer, configuration: configuration,
+        queue: database, store: database, mailer: mailer, wakeups: database.jobWakeups, configuration: configuration,
         secretKey: secretKey, clock: clock, random: random, logger: logger)
     return (dispatcher, threadPool)
 }

@@ -4,9 +4,18 @@ import Testing
 
 @Suite("Command line")
 struct CommandLineTests {
-    func environment(_ dir: URL, _ extra: [String: String] = [:]) -> [String: String] {
+    /// The environment of a command on the folder's database: its SQLite file, or on the
+    /// PostgreSQL pass a fresh database remembered in the folder (as `TestServer` does).
+    func environment(_ dir: URL, _ extra: [String: String] = [:]) throws -> [String: String] {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUTH_") }
-        env["AUTH_DATABASE"] = dir.appendingPathComponent("auth.sqlite").path
+        let remembered = dir.appendingPathComponent("database-url")
+        if let url = try? String(contentsOf: remembered, encoding: .utf8) {
+            env["AUTH_DATABASE"] = url
+        } else {
+            let url = TestBackend.isPostgres ? try TestBackend.freshPostgresDatabase() : dir.appendingPathComponent("auth.sqlite").path
+            try url.write(to: remembered, atomically: true, encoding: .utf8)
+            env["AUTH_DATABASE"] = url
+        }
         env["AUTH_SECRET_KEY"] = TestServer.secretKey
         for (k, v) in TestServer.fastArgon2 { env[k] = v }
         for (k, v) in extra { env[k] = v }
@@ -22,17 +31,17 @@ struct CommandLineTests {
     @Test("serve refuses an unmigrated database; migrate is repeatable")
     func migrateFirst() throws {
         let dir = try tempDir()
-        let serve = try TestServer.run(["serve"], environment: environment(dir, ["AUTH_PORT": "0"]))
+        let serve = try TestServer.run(["serve"], environment: try environment(dir, ["AUTH_PORT": "0"]))
         #expect(serve.status != 0)
         #expect(serve.output.contains("not migrated") && serve.output.contains("AuthAPI migrate"))
-        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
-        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
+        #expect(try TestServer.run(["migrate"], environment: try environment(dir)).status == 0)
+        #expect(try TestServer.run(["migrate"], environment: try environment(dir)).status == 0)
     }
 
     @Test("Every wrong variable is reported, one line each")
     func configurationErrors() throws {
         let dir = try tempDir()
-        let r = try TestServer.run(["serve"], environment: environment(dir, [
+        let r = try TestServer.run(["serve"], environment: try environment(dir, [
             "AUTH_PORT": "http", "AUTH_ACCESS_TTL": "-5", "AUTH_THROTTLE": "maybe", "AUTH_THROTTLE_RATES": "login=ten/min",
             "AUTH_CORS_ORIGINS": "app.example.com",
         ]))
@@ -44,14 +53,28 @@ struct CommandLineTests {
         }
     }
 
-    @Test("An unwritable database folder is a clear error, not a crash")
+    @Test("An unreachable or refusing PostgreSQL server is a clear error, not a crash or a hang")
+    func unreachablePostgres() throws {
+        let dir = try tempDir()
+        let closedPort = try SMTPSink.freePort()
+        for command in [["migrate"], ["serve"]] {
+            var env = try environment(dir, ["AUTH_PORT": "0"])
+            env["AUTH_DATABASE"] = "postgres://nobody:secret-pw@127.0.0.1:\(closedPort)/auth?sslmode=disable"
+            let r = try TestServer.run(command, environment: env)
+            #expect(r.status == 1, "\(r.output)")
+            #expect(r.output.contains("cannot open database") || r.output.contains("error:"), "\(r.output)")
+            #expect(!r.output.contains("secret-pw") && !r.output.contains("Fatal error"), "\(r.output)")
+        }
+    }
+
+    @Test("An unwritable database folder is a clear error, not a crash", .enabled(if: !TestBackend.isPostgres, "a SQLite file's folder"))
     func unwritableFolder() throws {
         let dir = try tempDir()
         let locked = dir.appendingPathComponent("locked")
         try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: locked.path)
         defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: locked.path) }
-        var env = environment(dir)
+        var env = try environment(dir)
         env["AUTH_DATABASE"] = locked.appendingPathComponent("sub/auth.sqlite").path
         // As root, permissions do not stop writes: use a path under a regular file instead.
         let file = dir.appendingPathComponent("plainfile")
@@ -66,26 +89,26 @@ struct CommandLineTests {
     @Test("createsuperuser: password from the environment or standard input; a taken address exits non-zero")
     func createSuperuser() async throws {
         let dir = try tempDir()
-        #expect(try TestServer.run(["migrate"], environment: environment(dir)).status == 0)
+        #expect(try TestServer.run(["migrate"], environment: try environment(dir)).status == 0)
         let viaEnv = try TestServer.run(["createsuperuser", "--email", "Root@Example.com"],
-                                        environment: environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
+                                        environment: try environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
         #expect(viaEnv.status == 0, "\(viaEnv.output)")
         let taken = try TestServer.run(["createsuperuser", "--email", "root@example.COM"],
-                                       environment: environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
+                                       environment: try environment(dir, ["AUTH_SUPERUSER_PASSWORD": TestServer.password]))
         #expect(taken.status != 0 && taken.output.contains("already taken"))
-        let viaStdin = try TestServer.run(["createsuperuser", "--email", "admin2@example.com"], environment: environment(dir),
+        let viaStdin = try TestServer.run(["createsuperuser", "--email", "admin2@example.com"], environment: try environment(dir),
                                           stdin: "\(TestServer.password)\n\(TestServer.password)\n")
         #expect(viaStdin.status == 0, "\(viaStdin.output)")
-        let mismatch = try TestServer.run(["createsuperuser", "--email", "admin3@example.com"], environment: environment(dir),
+        let mismatch = try TestServer.run(["createsuperuser", "--email", "admin3@example.com"], environment: try environment(dir),
                                           stdin: "\(TestServer.password)\nsomething else\n")
         #expect(mismatch.status != 0)
-        let weak = try TestServer.run(["createsuperuser", "--email", "admin4@example.com"], environment: environment(dir), stdin: "password\n")
+        let weak = try TestServer.run(["createsuperuser", "--email", "admin4@example.com"], environment: try environment(dir), stdin: "password\n")
         #expect(weak.status != 0 && weak.output.contains("too common"))
         // Non-interactive set-up takes the environment's password as given, as Django's --noinput does.
         let simple = try TestServer.run(["createsuperuser", "--email", "admin5@example.com"],
-                                        environment: environment(dir, ["AUTH_SUPERUSER_PASSWORD": "admin"]))
+                                        environment: try environment(dir, ["AUTH_SUPERUSER_PASSWORD": "admin"]))
         #expect(simple.status == 0, "\(simple.output)")
-        #expect(try TestServer.run(["createsuperuser", "--help"], environment: environment(dir)).output.contains("--email"))
+        #expect(try TestServer.run(["createsuperuser", "--help"], environment: try environment(dir)).output.contains("--email"))
 
         let server = try await TestServer(directory: dir)
         let login = try await server.client().post(Path.login, ["email": "root@example.com", "password": TestServer.password])

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Shared
 import Testing
 
@@ -48,8 +47,7 @@ struct LifecycleTests {
         let server = try await TestServer()
         let client = server.client()
         _ = try await server.signup("codes@example.com")
-        let db = try server.database()
-        func jobs() async throws -> Int { try await db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM mail_jobs WHERE kind = 'password_reset'")! } }
+        func jobs() async throws -> Int { try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE kind = 'password_reset'") }
         #expect(try await client.post(Path.passwordReset, ["email": "codes@example.com"]).status == 202)
         #expect(try await client.post(Path.passwordReset, ["email": "codes@example.com"]).status == 202)
         #expect(try await jobs() == 1)
@@ -159,7 +157,7 @@ struct LifecycleTests {
         let me = try await client.get(Path.me, bearer: access)
         #expect(me["email"] == "racer@example.com")
         // The code was not spent: it works once the address is free again.
-        try await server.database().pool.write { db in try db.execute(sql: "DELETE FROM users WHERE email_key = 'wanted@example.com'") }
+        try await server.sql("DELETE FROM users WHERE email_key = 'wanted@example.com'")
         #expect(try await client.post(Path.emailChangeConfirm, ["otp": "818181"], bearer: access).status == 200)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Shared
 import Testing
 
@@ -49,7 +48,7 @@ struct LoginTests {
     func inactive() async throws {
         let server = try await TestServer()
         _ = try await server.verifiedUser("gone@example.com")
-        try await server.database().pool.write { db in try db.execute(sql: "UPDATE users SET is_active = 0") }
+        try await server.sql("UPDATE users SET is_active = FALSE")
         let r = try await server.client().post(Path.login, ["email": "gone@example.com", "password": TestServer.password])
         #expect(r.status == 401 && r.code == "invalid_credentials")
     }
@@ -61,14 +60,14 @@ struct LoginTests {
         first.stop()
         let second = try await TestServer(
             environment: ["AUTH_ARGON2_MEMORY_KIB": "2048", "AUTH_ARGON2_ITERATIONS": "2"], directory: first.directory)
-        let before = try #require(try await second.database().user(emailKey: "old@example.com")).password
+        let before = try #require(try await second.storedUser("old@example.com")).password
         #expect(before.contains("m=1024,t=1,p=1"))
         let wrong = try await second.client().post(Path.login, ["email": "old@example.com", "password": "nope nope nope"])
         #expect(wrong.status == 401)
-        #expect(try #require(try await second.database().user(emailKey: "old@example.com")).password == before)
+        #expect(try #require(try await second.storedUser("old@example.com")).password == before)
         let ok = try await second.client().post(Path.login, ["email": "old@example.com", "password": TestServer.password])
         #expect(ok.status == 200)
-        let after = try #require(try await second.database().user(emailKey: "old@example.com")).password
+        let after = try #require(try await second.storedUser("old@example.com")).password
         #expect(after.contains("m=2048,t=2,p=1"))
         #expect(try await second.client().post(Path.login, ["email": "old@example.com", "password": TestServer.password]).status == 200)
     }

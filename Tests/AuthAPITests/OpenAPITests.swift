@@ -10,13 +10,13 @@ struct OpenAPITests {
     func routerOperations() async throws -> Set<String> {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
         let database = try AppDatabase.open(path: dir.appendingPathComponent("auth.sqlite").path)
-        try database.migrate()
+        try await database.migrate()
         let clock = SystemClock()
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: TestServer.secretKey, accessTTL: 300, refreshTTL: 600, clock: clock, random: random)
         let accounts = try await AccountService(
             store: database, hasher: Argon2idHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1), random: random),
-            tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, clock: clock),
+            tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
             codes: CodeHasher(secretKey: TestServer.secretKey), clock: clock, random: random, logger: Logger(label: "test"))
         let router = makeRouter(
             accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Shared
 import Testing
 
@@ -22,13 +21,12 @@ struct SignupTests {
         let dateJoined = try #require(response["date_joined"])
         #expect(dateJoined.hasSuffix("Z") && dateJoined.count == 20)
 
-        let db = try server.database()
-        let jobs = try await db.pool.read { db in try MailJob.fetchAll(db) }
-        #expect(jobs.count == 1)
-        #expect(jobs.first?.kind == .verifyEmail)
-        #expect(jobs.first?.state == .queued)
-        #expect(try jobs.first?.decodedPayload() == MailJob.Payload(userId: 1, email: "Ada@example.com"))
+        #expect(try await server.sql("SELECT kind || ' ' || state FROM mail_jobs") == ["verify_email queued"])
+        let payload = try #require(try await server.sql("SELECT payload FROM mail_jobs").first)
+        #expect(try JSONDecoder().decode(MailJob.Payload.self, from: Data(payload.utf8)) == MailJob.Payload(userId: 1, email: "Ada@example.com"))
+        let db = try await server.database()
         let stored = try #require(try await db.user(emailKey: "ada@example.com"))
+        await db.close()
         #expect(stored.password.hasPrefix("$argon2id$v=19$m=1024,t=1,p=1$"))
     }
 
@@ -64,6 +62,12 @@ struct SignupTests {
         #expect(types.fieldErrors("password") == ["Not a valid string."])
         #expect(types.fieldErrors("last_name") == ["This field may not be null."])
 
+        // As DRF's CharField: NUL is refused in every string field (PostgreSQL text cannot hold it).
+        let nul = try await client.post(Path.signup, ["email": "n@example.com", "password": "pass\u{0}word long enough", "first_name": "A\u{0}"])
+        #expect(nul.status == 400)
+        #expect(nul.fieldErrors("password") == ["Null characters are not allowed."])
+        #expect(nul.fieldErrors("first_name") == ["Null characters are not allowed."])
+
         let huge = try await client.post(Path.signup, ["email": "b@example.com", "password": String(repeating: "Zq9!", count: 1_100)])
         #expect(huge.fieldErrors("password") == ["Ensure this field has no more than 4096 characters."])
 
@@ -76,9 +80,7 @@ struct SignupTests {
         #expect(idn.status == 201)
 
         // Nothing of the failed attempts was stored.
-        let counts = try await server.database().pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users")!, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_jobs")!)
-        }
+        let counts = (try await server.sqlInt("SELECT COUNT(*) FROM users"), try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs"))
         #expect(counts.0 == 1 && counts.1 == 1)
     }
 
@@ -105,7 +107,7 @@ struct SignupTests {
         }
         #expect(statuses.filter { $0 == 201 }.count == 1)
         #expect(statuses.filter { $0 == 400 }.count == 19)
-        let jobs = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_jobs")! }
+        let jobs = try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs")
         #expect(jobs == 1)
     }
 }

@@ -27,6 +27,8 @@ struct TokenTests {
         #expect(badPatch.status == 400)
         #expect(badPatch.fieldErrors("first_name") == ["Not a valid string."])
         #expect(badPatch.fieldErrors("last_name") == ["Ensure this field has no more than 150 characters."])
+        let nulPatch = try await client.patch(Path.me, ["last_name": "Hop\u{0}per"], bearer: access)
+        #expect(nulPatch.status == 400 && nulPatch.fieldErrors("last_name") == ["Null characters are not allowed."])
 
         let none = try await client.get(Path.me)
         #expect(none.status == 401 && none.code == "not_authenticated")
@@ -137,7 +139,7 @@ struct TokenTests {
     @Test("The generated secret key is kept with mode 0600: tokens survive a restart")
     func generatedSecretKey() async throws {
         let first = try await TestServer(environment: ["AUTH_SECRET_KEY": ""])
-        let keyPath = first.directory.appendingPathComponent("secret.key").path
+        let keyPath = first.stateDirectory.appendingPathComponent("secret.key").path
         let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
         _ = try await first.signup("keep@example.com")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Shared
 import Testing
 
@@ -51,7 +50,7 @@ struct VerifyEmailTests {
         }
         let number = try await client.post(Path.verifyEmail, ["email": "mal@example.com", "otp": 654321])
         #expect(number.status == 400 && number.fieldErrors("otp") == ["Not a valid string."])
-        let attempts = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT attempts FROM one_time_codes")! }
+        let attempts = try await server.sqlInt("SELECT attempts FROM one_time_codes")
         #expect(attempts == 0)
         #expect(try await client.post(Path.verifyEmail, ["email": "mal@example.com", "otp": "654321"]).status == 200)
     }
@@ -87,7 +86,7 @@ struct VerifyEmailTests {
         }
         #expect(statuses.filter { $0 == 200 }.count == 1)
         #expect(statuses.filter { $0 == 400 }.count == 9)
-        let sessions = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM login_sessions")! }
+        let sessions = try await server.sqlInt("SELECT COUNT(*) FROM login_sessions")
         #expect(sessions == 2)  // signup's and the one verification
     }
 }
@@ -100,8 +99,7 @@ struct SendOTPTests {
         let client = server.client()
         _ = try await server.signup("fresh@example.com")
         _ = try await server.verifiedUser("done@example.com")
-        let db = try server.database()
-        func jobCount() async throws -> Int { try await db.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_jobs")! } }
+        func jobCount() async throws -> Int { try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs") }
         let before = try await jobCount()
         let answers = [
             try await client.post(Path.sendOTP, ["email": "fresh@example.com"]),
@@ -116,7 +114,7 @@ struct SendOTPTests {
         // Signup's mail started the 60 s cooldown, so nothing new was queued.
         #expect(try await jobCount() == before)
         // Once the cooldown has passed, a new code is queued.
-        try await db.pool.write { db in try db.execute(sql: "UPDATE send_cooldowns SET last_sent_at = last_sent_at - 61") }
+        try await server.sql("UPDATE send_cooldowns SET last_sent_at = last_sent_at - 61")
         #expect(try await client.post(Path.sendOTP, ["email": "FRESH@example.com"]).status == 202)
         #expect(try await jobCount() == before + 1)
         #expect(try await client.post(Path.sendOTP, ["email": "fresh@example.com"]).status == 202)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Shared
 import Testing
 
@@ -28,8 +27,8 @@ struct WorkerTests {
         let verified = try await server.client().post(Path.verifyEmail, ["email": "ada@example.com", "otp": code])
         #expect(verified.status == 200 && verified.json["is_verified"] as? Bool == true)
         // Only the keyed hash is stored.
-        let stored = try await server.database().pool.read { db in try Data.fetchOne(db, sql: "SELECT code_hash FROM one_time_codes")! }
-        #expect(stored.count == 32 && !String(decoding: stored, as: UTF8.self).contains(code))
+        let stored = try #require(try await server.sql("SELECT code_hash FROM one_time_codes").first)
+        #expect(stored.hasPrefix("\\x") && stored.count == 2 + 64 && !stored.contains(code))
         #expect(worker.stop() == 0)
     }
 
@@ -41,7 +40,7 @@ struct WorkerTests {
         _ = try await server.signup("re@example.com")
         let first = try #require(try await sink.waitFor(1, to: "re@example.com")[0].code)
         #expect(try await server.client().post(Path.sendOTP, ["email": "re@example.com"]).status == 202)
-        try await server.database().pool.write { db in try db.execute(sql: "UPDATE send_cooldowns SET last_sent_at = last_sent_at - 61") }
+        try await server.sql("UPDATE send_cooldowns SET last_sent_at = last_sent_at - 61")
         #expect(try await server.client().post(Path.sendOTP, ["email": "re@example.com"]).status == 202)
         let mails = try await sink.waitFor(2, to: "re@example.com")
         #expect(mails.count == 2)
@@ -77,7 +76,7 @@ struct WorkerTests {
         #expect(Set(mails.map(\.envelopeTo)).count == 20)
         try await Task.sleep(for: .milliseconds(300))
         #expect(sink.messages().count == 20)
-        let errors = try await server.database().pool.read { db in try String.fetchAll(db, sql: "SELECT last_error FROM mail_jobs WHERE last_error IS NOT NULL") }
+        let errors = try await server.sql("SELECT last_error FROM mail_jobs WHERE last_error IS NOT NULL")
         #expect(!errors.isEmpty)
         _ = worker.stop()
     }
@@ -92,7 +91,7 @@ struct WorkerTests {
         try await sink.waitFor(1, to: "retry@example.com")
         try await Task.sleep(for: .milliseconds(1_500))
         #expect(sink.messages(to: "retry@example.com").count == 1)
-        let attempts = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT attempts FROM mail_jobs")! }
+        let attempts = try await server.sqlInt("SELECT attempts FROM mail_jobs")
         #expect(attempts == 3)
         #expect(try server.queueStatus()["done"] as? Int == 1)
         _ = worker.stop()
@@ -162,7 +161,7 @@ struct WorkerTests {
         #expect(Set(mails.map(\.envelopeTo)).count == 30)
         #expect(a.stop() == 0)
         #expect(b.stop() == 0)
-        let owners = try await server.database().pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mail_jobs WHERE state = 'done'")! }
+        let owners = try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE state = 'done'")
         #expect(owners == 30)
     }
 
@@ -173,7 +172,7 @@ struct WorkerTests {
         let result = try server.worker(["run", "--once"])
         #expect(result.status == 0)
         #expect(result.output.contains("handled 3 jobs"))
-        let outbox = server.directory.appendingPathComponent("outbox")
+        let outbox = server.stateDirectory.appendingPathComponent("outbox")
         let files = try FileManager.default.contentsOfDirectory(atPath: outbox.path).filter { $0.hasSuffix(".eml") }
         #expect(files.count == 3)
         let mail = ReceivedMail(raw: try String(contentsOf: outbox.appendingPathComponent(files[0]), encoding: .utf8))

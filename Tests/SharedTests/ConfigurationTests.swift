@@ -7,7 +7,7 @@ struct ConfigurationTests {
     func defaults() throws {
         let c = try APIConfiguration.fromEnvironment([:])
         #expect(c.host == "127.0.0.1" && c.port == 8000)
-        #expect(c.common.databasePath == "queue/auth.sqlite")
+        #expect(c.common.database == .sqlite(path: "queue/auth.sqlite") && c.common.databasePoolSize == 10)
         #expect(c.common.accessTTL == 300 && c.common.refreshTTL == 86_400 && c.common.otpTTL == 600)
         #expect(c.common.argon2 == Argon2Parameters(memoryKiB: 19_456, iterations: 2, parallelism: 1))
         #expect(c.throttleEnabled && c.throttleRates == .defaults)
@@ -20,7 +20,7 @@ struct ConfigurationTests {
         do {
             _ = try APIConfiguration.fromEnvironment([
                 "AUTH_PORT": "99999", "AUTH_OTP_TTL": "ten", "AUTH_ARGON2_PARALLELISM": "0", "AUTH_THROTTLE": "sometimes",
-                "AUTH_DATABASE": "postgres://u:p@h/db",
+                "AUTH_DATABASE": "postgres://u:p@h/db?sslmode=sometimes",
             ])
             Issue.record("expected a configuration error")
         } catch let error as ConfigurationError {
@@ -36,7 +36,25 @@ struct ConfigurationTests {
         let c = try APIConfiguration.fromEnvironment([
             "AUTH_DATABASE": "sqlite:///tmp/x.sqlite", "AUTH_PORT": "0", "AUTH_THROTTLE": "off", "AUTH_SECRET_KEY": String(repeating: "k", count: 40),
         ])
-        #expect(c.common.databasePath == "/tmp/x.sqlite" && c.port == 0 && !c.throttleEnabled)
+        #expect(c.common.database == .sqlite(path: "/tmp/x.sqlite") && c.port == 0 && !c.throttleEnabled)
         #expect(c.common.secretKey?.count == 40)
+    }
+
+    @Test("PostgreSQL URLs: both schemes, sslmode, percent-encoded credentials, readable refusals")
+    func postgresURLs() throws {
+        let c = try APIConfiguration.fromEnvironment([
+            "AUTH_DATABASE": "postgresql://app:p%40ss@db.internal:6432/auth?sslmode=require", "AUTH_DATABASE_POOL_SIZE": "4",
+        ])
+        #expect(c.common.database == .postgres(PostgresLocation(
+            host: "db.internal", port: 6432, username: "app", password: "p@ss", database: "auth", sslMode: .require)))
+        #expect(c.common.databasePoolSize == 4)
+        #expect(c.common.databaseDirectory == "queue")
+        #expect(!c.common.database.redacted.contains("p@ss") && !c.common.database.redacted.contains("p%40ss"))
+        let plain = try #require(try? DatabaseLocation.parse("postgres://u@localhost/db").get())
+        #expect(plain == .postgres(PostgresLocation(host: "localhost", username: "u", password: nil, database: "db")))
+        for bad in ["postgres://localhost/db", "postgres://u@localhost", "postgres://u@localhost/db?sslmode=maybe",
+                    "postgres://u@localhost/db?timeout=3", "postgres://"] {
+            #expect(throws: DatabaseLocationError.self) { try DatabaseLocation.parse(bad).get() }
+        }
     }
 }

@@ -2,57 +2,79 @@ import Foundation
 import Testing
 @testable import Shared
 
+/// The limiter over its real store, on every available backend (see `TestStore`).
 @Suite("Rate limiter")
 struct RateLimiterTests {
-    @Test("N per window, Retry-After counts down to the oldest request's expiry")
-    func window() {
+    /// Keys unique to one test run: the PostgreSQL test database is shared.
+    let ip1 = "ip:1-" + UUID().uuidString
+    let ip2 = "ip:2-" + UUID().uuidString
+
+    @Test("N per window, Retry-After counts down to the oldest request's expiry", arguments: TestStore.available)
+    func window(store: TestStore) async throws {
+        let db = try await store.open()
         let clock = ManualClock()
-        let limiter = RateLimiter(enabled: true, rates: try! .parse("login=3/min", over: .defaults), clock: clock)
-        for _ in 0..<3 { #expect(limiter.acquire(.login, keys: ["ip:1"]) == nil) }
-        #expect(limiter.acquire(.login, keys: ["ip:1"]) == 60)
+        let limiter = RateLimiter(enabled: true, rates: try .parse("login=3/min", over: .defaults), store: db, clock: clock)
+        for _ in 0..<3 { #expect(try await limiter.acquire(.login, keys: [ip1]) == nil) }
+        #expect(try await limiter.acquire(.login, keys: [ip1]) == 60)
         clock.advance(by: 45.5)
-        #expect(limiter.acquire(.login, keys: ["ip:1"]) == 15)
-        #expect(limiter.acquire(.login, keys: ["ip:2"]) == nil)
+        #expect(try await limiter.acquire(.login, keys: [ip1]) == 15)
+        #expect(try await limiter.acquire(.login, keys: [ip2]) == nil)
         clock.advance(by: 15)
-        #expect(limiter.acquire(.login, keys: ["ip:1"]) == nil)
+        #expect(try await limiter.acquire(.login, keys: [ip1]) == nil)
+        // Scopes count apart.
+        #expect(try await limiter.acquire(.signup, keys: [ip1]) == nil)
+        await db.close()
     }
 
-    @Test("All keys or none: a refused request records nothing; release gives back")
-    func atomicKeys() {
+    @Test("All keys or none: a refused request records nothing; release gives back", arguments: TestStore.available)
+    func atomicKeys(store: TestStore) async throws {
+        let db = try await store.open()
         let clock = ManualClock()
-        let limiter = RateLimiter(enabled: true, rates: try! .parse("send_otp=1/min", over: .defaults), clock: clock)
-        #expect(limiter.acquire(.sendOTP, keys: ["ip:1", "email:a"]) == nil)
-        #expect(limiter.acquire(.sendOTP, keys: ["ip:2", "email:a"]) != nil)
-        #expect(limiter.acquire(.sendOTP, keys: ["ip:2", "email:b"]) == nil)
-        limiter.release(.sendOTP, keys: ["ip:2", "email:b"])
-        #expect(limiter.acquire(.sendOTP, keys: ["ip:2", "email:b"]) == nil)
+        let limiter = RateLimiter(enabled: true, rates: try .parse("send_otp=1/min", over: .defaults), store: db, clock: clock)
+        let a = "email:a-" + UUID().uuidString, b = "email:b-" + UUID().uuidString
+        #expect(try await limiter.acquire(.sendOTP, keys: [ip1, a]) == nil)
+        #expect(try await limiter.acquire(.sendOTP, keys: [ip2, a]) != nil)
+        #expect(try await limiter.acquire(.sendOTP, keys: [ip2, b]) == nil)
+        try await limiter.release(.sendOTP, keys: [ip2, b])
+        #expect(try await limiter.acquire(.sendOTP, keys: [ip2, b]) == nil)
+        await db.close()
     }
 
-    @Test("Parallel bursts never pass the limit")
-    func parallel() async {
-        let limiter = RateLimiter(enabled: true, rates: try! .parse("signup=25/min", over: .defaults), clock: SystemClock())
-        let allowed = await withTaskGroup(of: Bool.self) { group in
-            for _ in 0..<200 { group.addTask { limiter.acquire(.signup, keys: ["ip:x"]) == nil } }
-            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+    @Test("Parallel bursts never pass the limit, also through two separate connections pools", arguments: TestStore.available)
+    func parallel(store: TestStore) async throws {
+        let first = try await store.open()
+        let second = try await store.reopen(first)
+        let rates = try ThrottleRates.parse("signup=25/min", over: .defaults)
+        let limiters = [RateLimiter(enabled: true, rates: rates, store: first, clock: SystemClock()),
+                        RateLimiter(enabled: true, rates: rates, store: second, clock: SystemClock())]
+        let key = ip1
+        let allowed = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for i in 0..<120 { group.addTask { try await limiters[i % 2].acquire(.signup, keys: [key]) == nil } }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(allowed == 25)
+        await first.close()
+        await second.close()
     }
 
-    @Test("Memory is bounded: expired keys are swept, a full table is halved")
-    func bounded() {
-        let clock = ManualClock()
-        let limiter = RateLimiter(enabled: true, rates: .defaults, clock: clock, maxKeys: 1_000)
-        for i in 0..<5_000 { _ = limiter.acquire(.signup, keys: ["ip:\(i)"]) }
-        #expect(limiter.keyCount <= 1_000)
-        clock.advance(by: 2 * 86_400)
-        for i in 0..<1_000 { _ = limiter.acquire(.signup, keys: ["ip:new\(i)"]) }
-        #expect(limiter.keyCount <= 1_000)
+    @Test("Hits no window can count are purged", arguments: TestStore.available)
+    func purge(store: TestStore) async throws {
+        let db = try await store.open()
+        let clock = ManualClock(Date(timeIntervalSince1970: 1_000_000))
+        let limiter = RateLimiter(enabled: true, rates: try .parse("login=2/min", over: .defaults), store: db, clock: clock)
+        for _ in 0..<2 { #expect(try await limiter.acquire(.login, keys: [ip1]) == nil) }
+        // The longest default window is a minute (every default rate is per minute).
+        clock.advance(by: 61)
+        #expect(try await limiter.purge() >= 2)
+        #expect(try await limiter.purge() == 0)
+        await db.close()
     }
 
     @Test("Off means off")
-    func disabled() {
-        let limiter = RateLimiter(enabled: false, rates: .defaults, clock: ManualClock())
-        for _ in 0..<100 { #expect(limiter.acquire(.login, keys: ["ip:1"]) == nil) }
+    func disabled() async throws {
+        let db = try await temporaryDatabase()
+        let limiter = RateLimiter(enabled: false, rates: .defaults, store: db, clock: ManualClock())
+        for _ in 0..<100 { #expect(try await limiter.acquire(.login, keys: [ip1]) == nil) }
     }
 
     @Test("AUTH_THROTTLE_RATES parsing")
@@ -68,12 +90,13 @@ struct RateLimiterTests {
     }
 
     @Test("Client-supplied keys are bounded in size")
-    func boundedKeys() {
+    func boundedKeys() async throws {
         let long = "email:" + String(repeating: "a", count: 60_000) + "@example.com"
-        #expect(RateLimiter.bounded(long).utf8.count < 80)
-        #expect(RateLimiter.bounded("ip:127.0.0.1") == "ip:127.0.0.1")
-        let limiter = RateLimiter(enabled: true, rates: try! .parse("login=1/min", over: .defaults), clock: ManualClock())
-        #expect(limiter.acquire(.login, keys: [long]) == nil)
-        #expect(limiter.acquire(.login, keys: [long]) != nil)
+        #expect(RateLimiter.bounded(.login, long).utf8.count < 100)
+        #expect(RateLimiter.bounded(.login, "ip:127.0.0.1") == "login|ip:127.0.0.1")
+        let db = try await temporaryDatabase()
+        let limiter = RateLimiter(enabled: true, rates: try .parse("login=1/min", over: .defaults), store: db, clock: ManualClock())
+        #expect(try await limiter.acquire(.login, keys: [long]) == nil)
+        #expect(try await limiter.acquire(.login, keys: [long]) != nil)
     }
 }

@@ -3,11 +3,50 @@ import Logging
 @testable import Shared
 
 /// A migrated database in a fresh temporary folder.
-func temporaryDatabase() throws -> AppDatabase {
+func temporaryDatabase() async throws -> AppDatabase {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("shared-\(UUID().uuidString)")
     let db = try AppDatabase.open(path: dir.appendingPathComponent("auth.sqlite").path)
-    try db.migrate()
+    try await db.migrate()
     return db
+}
+
+/// The backends a storage test runs on: SQLite always; PostgreSQL too when
+/// `AUTH_TEST_POSTGRES_URL` names a test server (`make test` sets it for its second pass).
+enum TestStore: String, CaseIterable, CustomStringConvertible {
+    case sqlite, postgres
+
+    static var available: [TestStore] {
+        ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_URL"].map { $0.isEmpty ? [.sqlite] : [.sqlite, .postgres] } ?? [.sqlite]
+    }
+
+    var description: String { rawValue }
+
+    /// A migrated backend. On PostgreSQL it is the test server's database, shared by tests:
+    /// tests keep to their own random keys.
+    func open() async throws -> any AuthBackend {
+        switch self {
+        case .sqlite:
+            return try await temporaryDatabase()
+        case .postgres:
+            let url = ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_URL"] ?? ""
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let db = try await Storage.open(try DatabaseLocation.parse(url).get(), poolSize: 4, logger: logger)
+            try await db.migrate()
+            return db
+        }
+    }
+
+    /// A second, independent connection pool on the same database as `db` (another process's view).
+    func reopen(_ db: any AuthBackend) async throws -> any AuthBackend {
+        switch self {
+        case .sqlite:
+            guard let sqlite = db as? AppDatabase else { throw StorageError.notMigrated(db.displayName) }
+            return try AppDatabase.open(path: sqlite.path)
+        case .postgres:
+            return try await open()
+        }
+    }
 }
 
 let testSecret = "unit-test-secret-key-0123456789-abcdefghijklmnop"
@@ -21,13 +60,13 @@ struct ServiceFixture {
     let client = ClientInfo(ip: "127.0.0.1", userAgent: "unit-test")
 
     init(throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
-        db = try temporaryDatabase()
+        db = try await temporaryDatabase()
         clock = ManualClock(Date())
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
         service = try await AccountService(
             store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: random), tokens: tokens,
-            limiter: RateLimiter(enabled: throttle, rates: rates, clock: clock), codes: CodeHasher(secretKey: testSecret),
+            limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret),
             clock: clock, random: random, logger: Logger(label: "test"))
     }
 

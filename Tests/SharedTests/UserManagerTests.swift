@@ -4,14 +4,14 @@ import Testing
 
 @Suite("User manager (BaseUserManager semantics)")
 struct UserManagerTests {
-    func manager() throws -> (UserManager, AppDatabase) {
-        let db = try temporaryDatabase()
+    func manager() async throws -> (UserManager, AppDatabase) {
+        let db = try await temporaryDatabase()
         return (UserManager(store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: SecureRandom()), clock: ManualClock()), db)
     }
 
     @Test("createUser normalizes the address, hashes the password, sets Django's defaults")
     func createUser() async throws {
-        let (manager, db) = try manager()
+        let (manager, db) = try await manager()
         let user = try await manager.createUser(email: " Ada@EXAMPLE.com ", password: "pw-pw-pw-pw", firstName: "Ada", lastName: "L")
         #expect(user.id == 1)
         #expect(user.email == "Ada@example.com" && user.emailKey == "ada@example.com")
@@ -26,21 +26,21 @@ struct UserManagerTests {
 
     @Test("Uniqueness is case-insensitive and enforced by the database")
     func uniqueness() async throws {
-        let (manager, _) = try manager()
+        let (manager, _) = try await manager()
         try await manager.createUser(email: "ada@example.com", password: "x")
         await #expect(throws: StorageError.emailTaken) { try await manager.createUser(email: "ADA@Example.com", password: "x") }
     }
 
     @Test("createSuperuser is staff, superuser, verified and active")
     func superuser() async throws {
-        let (manager, _) = try manager()
+        let (manager, _) = try await manager()
         let root = try await manager.createSuperuser(email: "root@example.com", password: "x")
         #expect(root.isStaff && root.isSuperuser && root.isVerified && root.isActive)
     }
 
     @Test("Empty or invalid address and over-long names are refused")
     func refusals() async throws {
-        let (manager, _) = try manager()
+        let (manager, _) = try await manager()
         await #expect(throws: UserManager.ManagerError.self) { try await manager.createUser(email: "  ", password: "x") }
         await #expect(throws: UserManager.ManagerError.self) { try await manager.createUser(email: "nope", password: "x") }
         await #expect(throws: UserManager.ManagerError.self) {

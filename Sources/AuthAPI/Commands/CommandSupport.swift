@@ -13,13 +13,16 @@ enum CommandSupport {
         }
     }
 
-    static func openDatabase(_ path: String) -> AppDatabase {
+    /// Opens `AUTH_DATABASE`; with `requireMigrated`, exits with a message unless it is migrated.
+    static func openDatabase(_ common: CommonConfiguration, requireMigrated: Bool, logger: Logger) async -> any AuthBackend {
         do {
-            return try AppDatabase.open(path: path)
+            let database = try await Storage.open(common.database, poolSize: common.databasePoolSize, logger: logger)
+            if requireMigrated { try await database.requireMigrated() }
+            return database
         } catch let error as StorageError {
             fail("error: \(error.description)")
         } catch {
-            fail("error: cannot open database \(path): \(error)")
+            fail("error: cannot open database \(common.database.redacted): \(error)")
         }
     }
 

@@ -26,8 +26,8 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
             let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
             guard problems.isEmpty else { CommandSupport.fail("Error: " + problems.joined(separator: " ")) }
         }
-        let database = CommandSupport.openDatabase(configuration.common.databasePath)
-        do { try database.requireMigrated() } catch { CommandSupport.fail("error: \(error)") }
+        let database = await CommandSupport.openDatabase(
+            configuration.common, requireMigrated: true, logger: CommandSupport.logger(label: "AuthAPI"))
         let manager = UserManager(
             store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
             clock: SystemClock())
@@ -37,6 +37,7 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         } catch StorageError.emailTaken {
             CommandSupport.fail("Error: That email address is already taken.")
         }
+        await database.close()
     }
 
     private func readPassword() -> (String, fromEnvironment: Bool) {

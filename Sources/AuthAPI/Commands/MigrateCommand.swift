@@ -8,12 +8,14 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.configuration()
-        let database = CommandSupport.openDatabase(configuration.common.databasePath)
+        let logger = CommandSupport.logger(label: "AuthAPI")
+        let database = await CommandSupport.openDatabase(configuration.common, requireMigrated: false, logger: logger)
         do {
-            try database.migrate()
+            try await database.migrate()
         } catch {
-            CommandSupport.fail("error: migration of \(database.path) failed: \(error)")
+            CommandSupport.fail("error: migration of \(database.displayName) failed: \(error)")
         }
-        print("database \(database.path) is migrated")
+        print("database \(database.displayName) is migrated")
+        await database.close()
     }
 }

@@ -9,18 +9,14 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.configuration()
-        let database = CommandSupport.openDatabase(configuration.common.databasePath)
-        do {
-            try database.requireMigrated()
-        } catch let error as StorageError {
-            CommandSupport.fail("error: \(error.description)")
-        }
         let logger = CommandSupport.logger(label: "AuthAPI")
+        let database = await CommandSupport.openDatabase(configuration.common, requireMigrated: true, logger: logger)
         do {
             let app = try await buildApplication(configuration: configuration, database: database, logger: logger)
             try await app.runService()
         } catch let error as StorageError {
             CommandSupport.fail("error: \(error.description)")
         }
+        await database.close()
     }
 }

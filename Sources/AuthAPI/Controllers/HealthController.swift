@@ -3,7 +3,7 @@ import Shared
 
 /// `GET /healthz`: 200 while the database answers, else 503.
 struct HealthController {
-    let database: AppDatabase
+    let database: any AuthBackend
 
     struct Status: Encodable { let status: String }
 

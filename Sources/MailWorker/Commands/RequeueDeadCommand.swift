@@ -12,7 +12,7 @@ struct RequeueDeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = WorkerSupport.migratedDatabase(configuration.common.databasePath)
+        let database = await WorkerSupport.migratedDatabase(configuration.common, logger: WorkerSupport.logger())
         let count = try await database.requeueDead(id: id, now: Date())
         if let id, count == 0 { WorkerSupport.fail("no dead job with id \(id)") }
         print("requeued \(count) job\(count == 1 ? "" : "s")")

@@ -13,8 +13,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = WorkerSupport.migratedDatabase(configuration.common.databasePath)
         let logger = WorkerSupport.logger()
+        let database = await WorkerSupport.migratedDatabase(configuration.common, listen: !once, logger: logger)
         let (dispatcher, threadPool) = try buildDispatcher(configuration: configuration, database: database, logger: logger)
         if once {
             let handled = try await dispatcher.drain()
@@ -25,5 +25,6 @@ struct RunCommand: AsyncParsableCommand {
             try await group.run()
         }
         try await threadPool.shutdownGracefully()
+        await database.close()
     }
 }

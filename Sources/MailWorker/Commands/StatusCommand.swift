@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = WorkerSupport.migratedDatabase(configuration.common.databasePath)
+        let database = await WorkerSupport.migratedDatabase(configuration.common, logger: WorkerSupport.logger())
         let status = try await database.status(now: Date())
         if json {
             let encoder = JSONEncoder()

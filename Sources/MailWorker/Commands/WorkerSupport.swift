@@ -14,15 +14,18 @@ enum WorkerSupport {
         }
     }
 
-    static func migratedDatabase(_ path: String) -> AppDatabase {
+    /// Opens `AUTH_DATABASE` and exits with a message unless it is migrated. `listen`: hold a
+    /// connection that wakes the loop when a job is queued (PostgreSQL).
+    static func migratedDatabase(_ common: CommonConfiguration, listen: Bool = false, logger: Logger) async -> any AuthBackend {
         do {
-            let database = try AppDatabase.open(path: path)
-            try database.requireMigrated()
+            let database = try await Storage.open(
+                common.database, poolSize: common.databasePoolSize, listenForJobs: listen, logger: logger)
+            try await database.requireMigrated()
             return database
         } catch let error as StorageError {
             fail("error: \(error.description)")
         } catch {
-            fail("error: cannot open database \(path): \(error)")
+            fail("error: cannot open database \(common.database.redacted): \(error)")
         }
     }
 

@@ -6,10 +6,10 @@ extension AccountService {
 
     /// Queues a reset code for an active account (60 s cooldown); answers nothing about the address.
     public func requestPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
-        try throttle(.passwordReset, keys: ["ip:" + client.ip])
+        try await throttle(.passwordReset, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttleAddress(.passwordReset, key: "email:" + key, client: client)
+        try await throttleAddress(.passwordReset, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { return }
         _ = try await store.queueMail(
             kind: .passwordReset, payload: .init(userId: id, email: user.email),
@@ -19,7 +19,7 @@ extension AccountService {
     /// Checks the code first (a wrong one counts as a try), then the new password (a refused one
     /// neither spends the code nor counts), then sets the password and ends every session.
     public func confirmPasswordReset(_ object: [String: JSONValue], client: ClientInfo) async throws {
-        try throttle(.passwordReset, keys: ["ip:" + client.ip])
+        try await throttle(.passwordReset, keys: ["ip:" + client.ip])
         var reader = FieldReader(object)
         let email = reader.requiredString("email").map(EmailAddress.normalize)
         if let email, !EmailAddress.isValid(email) { reader.add("email", "Enter a valid email address.") }
@@ -30,7 +30,7 @@ extension AccountService {
         guard let email, let otp, let newPassword else { throw APIError.serverError }
         let key = EmailAddress.key(email)
         // Its own bucket: someone requesting resets for an address must not block its owner's confirmation.
-        try throttleAddress(.passwordReset, key: "confirm:" + key, client: client)
+        try await throttleAddress(.passwordReset, key: "confirm:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else { throw APIError.otpInvalid }
         let codes = self.codes
         let matches: @Sendable (OneTimeCode) -> Bool = {
@@ -54,7 +54,7 @@ extension AccountService {
     /// returns the tokens of a new one.
     public func changePassword(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws -> TokenPair {
         // Guessing `old_password` with a stolen token is limited like logins.
-        try throttle(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
+        try await throttle(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
         var reader = FieldReader(object)
         let old = reader.requiredString("old_password", trim: false)
         let new = reader.requiredString("new_password", trim: false)
@@ -70,7 +70,7 @@ extension AccountService {
         }
         try reader.finish()
         guard let new else { throw APIError.serverError }
-        limiter.release(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
+        await unthrottle(.login, keys: ["ip:" + client.ip, "user:\(caller.userId)"])
         let session = newSession(userId: caller.userId, client: client)
         let changed = try await store.changePassword(
             userId: caller.userId, from: user.password, to: try await hasher.hash(new),
@@ -86,7 +86,7 @@ extension AccountService {
     /// Checks the password and the new address, then queues a code to the new address
     /// (60 s cooldown per user).
     public func requestEmailChange(_ caller: Authenticated, _ object: [String: JSONValue], client: ClientInfo) async throws {
-        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
+        try await throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
         var reader = FieldReader(object)
         let newEmail = reader.requiredString("new_email").map(EmailAddress.normalize)
         let password = reader.requiredString("password", trim: false)
@@ -124,7 +124,7 @@ extension AccountService {
         if let otp, !CodeHasher.isWellFormed(otp) { reader.add("otp", "Enter the 6-digit code.") }
         try reader.finish()
         guard let otp else { throw APIError.serverError }
-        try throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
+        try await throttle(.emailChange, keys: ["ip:" + client.ip, "email:" + caller.user.emailKey])
         let codes = self.codes
         let outcome = try await store.redeemCode(
             purpose: .emailChange, userId: caller.userId, emailKey: nil, now: clock.now(),

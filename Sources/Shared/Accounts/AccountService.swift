@@ -59,11 +59,11 @@ public struct AccountService: Sendable {
     // MARK: Signup and login
 
     public func signup(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
-        try throttle(.signup, keys: ["ip:" + client.ip])
+        try await throttle(.signup, keys: ["ip:" + client.ip])
         var (rawEmail, password, firstName, lastName, reader) = SignupRequest.read(object)
         let email = rawEmail.map(EmailAddress.normalize) ?? ""
         if rawEmail != nil {
-            try throttle(.signup, keys: ["email:" + EmailAddress.key(email)])
+            try await throttle(.signup, keys: ["email:" + EmailAddress.key(email)])
             if !EmailAddress.isValid(email) {
                 reader.add("email", "Enter a valid email address.")
             } else if try await store.user(emailKey: EmailAddress.key(email)) != nil {
@@ -95,12 +95,12 @@ public struct AccountService: Sendable {
         // Every attempt takes a failure slot first, per IP before the body is even read (as DRF
         // throttles before parsing), then per address; a successful login gives both back:
         // only failed logins count, and a parallel burst cannot pass the limit.
-        try throttle(.login, keys: ["ip:" + client.ip])
+        try await throttle(.login, keys: ["ip:" + client.ip])
         let request = try LoginRequest(object)
         let email = EmailAddress.normalize(request.email)
         let key = EmailAddress.key(email)
         let keys = ["ip:" + client.ip, "email:" + key]
-        try throttleAddress(.login, key: "email:" + key, client: client)
+        try await throttleAddress(.login, key: "email:" + key, client: client)
         guard request.password.utf8.count <= validator.maxLength * 4,
               let user = try await store.user(emailKey: key)
         else {
@@ -113,7 +113,7 @@ public struct AccountService: Sendable {
             await audit.record(.loginFailed, userId: user.id, client: client, detail: passwordMatches ? "inactive" : "wrong_password")
             throw APIError.invalidCredentials
         }
-        limiter.release(.login, keys: keys)
+        await unthrottle(.login, keys: keys)
         guard user.isVerified else { throw APIError.emailNotVerified }
         let upgraded = hasher.needsRehash(user.password) ? try await hasher.hash(request.password) : nil
         let session = newSession(userId: userId, client: client)
@@ -126,10 +126,10 @@ public struct AccountService: Sendable {
 
     /// Queues a verification code for an unverified active account; answers nothing about the address.
     public func sendOTP(_ object: [String: JSONValue], client: ClientInfo) async throws {
-        try throttle(.sendOTP, keys: ["ip:" + client.ip])
+        try await throttle(.sendOTP, keys: ["ip:" + client.ip])
         let request = try EmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttleAddress(.sendOTP, key: "email:" + key, client: client)
+        try await throttleAddress(.sendOTP, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive, !user.isVerified else { return }
         _ = try await store.queueMail(
             kind: .verifyEmail, payload: .init(userId: id, email: user.email),
@@ -137,10 +137,10 @@ public struct AccountService: Sendable {
     }
 
     public func verifyEmail(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
-        try throttle(.verifyEmail, keys: ["ip:" + client.ip])
+        try await throttle(.verifyEmail, keys: ["ip:" + client.ip])
         let request = try VerifyEmailRequest(object)
         let key = EmailAddress.key(request.email)
-        try throttleAddress(.verifyEmail, key: "email:" + key, client: client)
+        try await throttleAddress(.verifyEmail, key: "email:" + key, client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else {
             throw APIError.otpInvalid
         }
@@ -215,7 +215,8 @@ public struct AccountService: Sendable {
 
     /// Deletes expired rows; run periodically by the API process.
     public func purgeExpired() async throws -> Int {
-        try await store.purgeExpired(now: clock.now(), auditRetention: auditRetention)
+        let removed = try await store.purgeExpired(now: clock.now(), auditRetention: auditRetention)
+        return removed + (try await limiter.purge())
     }
 
     // MARK: Helpers
@@ -238,17 +239,26 @@ public struct AccountService: Sendable {
         }
     }
 
-    func throttle(_ scope: ThrottleScope, keys: [String]) throws {
-        if let wait = limiter.acquire(scope, keys: keys) { throw APIError.throttled(wait: wait) }
+    func throttle(_ scope: ThrottleScope, keys: [String]) async throws {
+        if let wait = try await limiter.acquire(scope, keys: keys) { throw APIError.throttled(wait: wait) }
+    }
+
+    /// Gives back recorded hits; a failure only logs: the hit then counts, which errs on the safe side.
+    func unthrottle(_ scope: ThrottleScope, keys: [String]) async {
+        do {
+            try await limiter.release(scope, keys: keys)
+        } catch {
+            logger.warning("giving back a throttle slot failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// The second step of a per-IP-then-per-address limit: when the address refuses, the IP's
     /// slot taken in the first step is given back, so one refusal costs one slot.
-    func throttleAddress(_ scope: ThrottleScope, key: String, client: ClientInfo) throws {
+    func throttleAddress(_ scope: ThrottleScope, key: String, client: ClientInfo) async throws {
         do {
-            try throttle(scope, keys: [key])
+            try await throttle(scope, keys: [key])
         } catch {
-            limiter.release(scope, keys: ["ip:" + client.ip])
+            await unthrottle(scope, keys: ["ip:" + client.ip])
             throw error
         }
     }

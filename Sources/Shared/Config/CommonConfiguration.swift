@@ -2,8 +2,11 @@ import Foundation
 
 /// Settings both processes read (the same variable names, the same defaults: see README).
 public struct CommonConfiguration: Sendable {
-    /// Path of the SQLite database file shared by API and worker.
-    public var databasePath: String
+    /// `AUTH_DATABASE`: the SQLite file or PostgreSQL server shared by API replicas and workers.
+    public var database: DatabaseLocation
+    /// `AUTH_DATABASE_POOL_SIZE`: the most connections one process opens (PostgreSQL) or
+    /// concurrent readers (SQLite).
+    public var databasePoolSize: Int = 10
     /// `AUTH_SECRET_KEY`, or nil when a generated key is to be loaded from beside the database.
     public var secretKey: String?
     public var accessTTL: TimeInterval
@@ -23,7 +26,7 @@ public struct CommonConfiguration: Sendable {
     public static let defaultDatabasePath = "queue/auth.sqlite"
 
     public init(
-        databasePath: String = CommonConfiguration.defaultDatabasePath,
+        database: DatabaseLocation = .sqlite(path: CommonConfiguration.defaultDatabasePath),
         secretKey: String? = nil,
         accessTTL: TimeInterval = 300,
         refreshTTL: TimeInterval = 86_400,
@@ -34,7 +37,7 @@ public struct CommonConfiguration: Sendable {
         jwtIssuer: String? = "swift-auth",
         jwtAudience: String? = nil
     ) {
-        self.databasePath = databasePath
+        self.database = database
         self.secretKey = secretKey
         self.accessTTL = accessTTL
         self.refreshTTL = refreshTTL
@@ -47,12 +50,14 @@ public struct CommonConfiguration: Sendable {
     }
 
     public init(reading env: inout EnvironmentReader) {
-        var path = env.string("AUTH_DATABASE", default: Self.defaultDatabasePath)
-        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-            env.report("AUTH_DATABASE: PostgreSQL is not supported by this build yet; use a SQLite file path")
+        switch DatabaseLocation.parse(env.string("AUTH_DATABASE", default: Self.defaultDatabasePath)) {
+        case .success(let location):
+            self.database = location
+        case .failure(let problem):
+            env.report("AUTH_DATABASE: \(problem.message)")
+            self.database = .sqlite(path: Self.defaultDatabasePath)
         }
-        self.databasePath = path
+        self.databasePoolSize = env.integer("AUTH_DATABASE_POOL_SIZE", default: 10, range: 1...1_000)
         self.secretKey = env.raw("AUTH_SECRET_KEY")
         self.accessTTL = TimeInterval(env.integer("AUTH_ACCESS_TTL", default: 300, range: 1...31_536_000))
         self.refreshTTL = TimeInterval(env.integer("AUTH_REFRESH_TTL", default: 86_400, range: 1...31_536_000))
@@ -77,9 +82,15 @@ public struct CommonConfiguration: Sendable {
         self.auditRetention = env.seconds("AUTH_AUDIT_RETENTION_DAYS", default: 90, range: 1...36_500) * 86_400
     }
 
-    /// Folder that holds the database: the generated secret key and the outbox live beside it.
+    /// Folder that holds the SQLite database — or, with PostgreSQL, `queue/` under the working
+    /// directory: the generated secret key and the outbox live there.
     public var databaseDirectory: String {
-        (databasePath as NSString).deletingLastPathComponent.isEmpty
-            ? "." : (databasePath as NSString).deletingLastPathComponent
+        switch database {
+        case .sqlite(let path):
+            let directory = (path as NSString).deletingLastPathComponent
+            return directory.isEmpty ? "." : directory
+        case .postgres:
+            return "queue"
+        }
     }
 }

@@ -33,6 +33,12 @@ public struct FieldReader: Sendable {
             add(field, value == .null ? "This field may not be null." : "Not a valid string.")
             return nil
         }
+        // DRF's CharField refuses NUL in every string field (ProhibitNullCharactersValidator);
+        // PostgreSQL text cannot hold it either.
+        if text.unicodeScalars.contains("\u{0}") {
+            add(field, "Null characters are not allowed.")
+            return nil
+        }
         if trim { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
         if text.isEmpty && !allowBlank {
             add(field, "This field may not be blank.")

@@ -51,4 +51,15 @@ public struct QueueStatus: Codable, Sendable, Equatable {
         case oldestQueuedAgeSeconds = "oldest_queued_age_seconds"
         case deadJobs = "dead_jobs"
     }
+
+    /// Assembles the status from what both backends query: counts by state, the creation time
+    /// of the oldest queued job, and dead jobs.
+    init(counts: [String: Int], oldestQueuedAt: Double?, deadJobs: [DeadJob], now: Date) {
+        queued = counts["queued"] ?? 0
+        running = counts["running"] ?? 0
+        done = counts["done"] ?? 0
+        dead = counts["dead"] ?? 0
+        oldestQueuedAgeSeconds = oldestQueuedAt.map { max(0, now.timeIntervalSince1970 - $0) }
+        self.deadJobs = deadJobs
+    }
 }

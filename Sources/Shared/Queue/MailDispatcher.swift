@@ -10,6 +10,8 @@ public struct MailDispatcher: Service {
     let queue: any JobQueue
     let store: any AuthStore
     let mailer: any Mailer
+    /// Pushed "a job was queued" signals; with them, idle polling can back off much further.
+    let wakeups: JobWakeups?
     let templates: MailTemplates
     let codes: CodeHasher
     let generator: CodeGenerator
@@ -29,12 +31,16 @@ public struct MailDispatcher: Service {
     /// Idle polling: starts short after activity, backs off to `maxIdleDelay`.
     static let minIdleDelay: Duration = .milliseconds(5)
     static let maxIdleDelay: Duration = .milliseconds(100)
+    /// With pushed wake-ups, polling only catches retries coming due and lost notifications.
+    static let maxIdleDelayWithWakeups: Duration = .milliseconds(1_000)
 
-    public init(queue: any JobQueue, store: any AuthStore, mailer: any Mailer, configuration: WorkerConfiguration,
+    public init(queue: any JobQueue, store: any AuthStore, mailer: any Mailer, wakeups: JobWakeups? = nil,
+                configuration: WorkerConfiguration,
                 secretKey: String, clock: any AuthClock, random: any RandomSource, logger: Logger) {
         self.queue = queue
         self.store = store
         self.mailer = mailer
+        self.wakeups = wakeups
         templates = MailTemplates(codeLifetime: configuration.common.otpTTL)
         codes = CodeHasher(secretKey: secretKey)
         generator = CodeGenerator(random: random)
@@ -99,11 +105,16 @@ public struct MailDispatcher: Service {
                 if untilDrained && free == concurrency { break }
                 let delay = idleDelay
                 do {
-                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                    if let wakeups, !untilDrained {
+                        try await cancelWhenGracefulShutdown { await wakeups.wait(timeout: delay) }
+                        if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    } else {
+                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                    }
                 } catch {
                     break
                 }
-                if free > 0 { idleDelay = min(idleDelay * 2, Self.maxIdleDelay) }
+                if free > 0 { idleDelay = min(idleDelay * 2, wakeups == nil ? Self.maxIdleDelay : Self.maxIdleDelayWithWakeups) }
             }
         }
         return handled.value

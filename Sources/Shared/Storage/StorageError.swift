@@ -3,6 +3,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case notWritable(String)
     case notMigrated(String)
     case emailTaken
+    /// The database server could not be reached or refused the connection.
+    case unreachable(String, String)
 
     public var description: String {
         switch self {
@@ -10,6 +12,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             return "cannot write to \(dir): check that the folder exists or can be created and is writable by this user"
         case .notMigrated(let path):
             return "database \(path) is not migrated: run `AuthAPI migrate` first"
+        case .unreachable(let location, let reason):
+            return "cannot connect to \(location): \(reason)"
         case .emailTaken:
             return "a user with this e-mail address already exists"
         }

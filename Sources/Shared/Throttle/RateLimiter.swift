@@ -1,96 +1,52 @@
 import Crypto
 import Foundation
-import Synchronization
 
-/// Sliding-window rate limiting as DRF's `SimpleRateThrottle` (a history of request times per key),
-/// checked and recorded under one lock so a burst of parallel requests never gets past the limit.
-/// Memory is bounded: keys whose history has expired are swept, and the table has a size cap.
-public final class RateLimiter: Sendable {
+/// Sliding-window rate limiting as DRF's `SimpleRateThrottle` (a history of request times per
+/// key), kept in the database (`ThrottleStore`) so every API process and replica counts into one
+/// window: limits hold across replicas, and a burst of parallel requests never gets past them.
+public struct RateLimiter: Sendable {
     public let enabled: Bool
     public let rates: ThrottleRates
+    let store: any ThrottleStore
     let clock: any AuthClock
-    let maxKeys: Int
 
-    private struct State {
-        var histories: [String: [TimeInterval]] = [:]
-        var operationsSinceSweep = 0
-    }
-
-    private let state = Mutex(State())
-
-    public init(enabled: Bool, rates: ThrottleRates, clock: any AuthClock, maxKeys: Int = 100_000) {
+    public init(enabled: Bool, rates: ThrottleRates, store: any ThrottleStore, clock: any AuthClock) {
         self.enabled = enabled
         self.rates = rates
+        self.store = store
         self.clock = clock
-        self.maxKeys = maxKeys
     }
 
     /// Records one request for every key, or none when any key is over its rate.
-    /// Returns nil when allowed, else the seconds until the request would be allowed (≥ 1).
-    public func acquire(_ scope: ThrottleScope, keys: [String]) -> Int? {
+    /// Returns nil when allowed, else the whole seconds until the request would be allowed (≥ 1).
+    public func acquire(_ scope: ThrottleScope, keys: [String]) async throws -> Int? {
         guard enabled else { return nil }
         let rate = rates[scope]
-        let now = clock.now().timeIntervalSince1970
-        return state.withLock { state in
-            state.operationsSinceSweep += 1
-            if state.operationsSinceSweep >= 1_000 || state.histories.count >= maxKeys {
-                Self.sweep(&state, now: now, maxAge: longestPeriod, maxKeys: maxKeys)
-            }
-            var wait = 0
-            for key in keys.map(Self.bounded) {
-                let full = scope.rawValue + "|" + key
-                var history = state.histories[full] ?? []
-                history.removeAll { $0 <= now - rate.period }
-                state.histories[full] = history
-                if history.count >= rate.count, let oldest = history.first {
-                    wait = max(wait, Int((oldest + rate.period - now).rounded(.up)), 1)
-                }
-            }
-            if wait > 0 { return wait }
-            for key in keys.map(Self.bounded) {
-                state.histories[scope.rawValue + "|" + key, default: []].append(now)
-            }
-            return nil
-        }
+        guard let wait = try await store.recordHit(
+            keys: keys.map { Self.bounded(scope, $0) }, limit: rate.count, period: rate.period, now: clock.now())
+        else { return nil }
+        return max(1, Int(wait.rounded(.up)))
     }
 
     /// Gives back the request just recorded (a successful login does not count as a failure).
-    public func release(_ scope: ThrottleScope, keys: [String]) {
+    public func release(_ scope: ThrottleScope, keys: [String]) async throws {
         guard enabled else { return }
-        state.withLock { state in
-            for key in keys.map(Self.bounded) {
-                let full = scope.rawValue + "|" + key
-                if var history = state.histories[full], !history.isEmpty {
-                    history.removeLast()
-                    state.histories[full] = history.isEmpty ? nil : history
-                }
-            }
-        }
+        try await store.removeLatestHit(keys: keys.map { Self.bounded(scope, $0) })
     }
 
-    /// Keys are client-supplied (addresses): long ones are stored as their SHA-256, so one
-    /// entry costs the same whatever a client sends.
-    static func bounded(_ key: String) -> String {
-        guard key.utf8.count > 96 else { return key }
-        return "sha256:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    /// Forgets hits that no window can still count.
+    public func purge() async throws -> Int {
+        try await store.purgeHits(before: clock.now().addingTimeInterval(-longestPeriod))
+    }
+
+    /// The stored key: scope and client key, long ones as their SHA-256 so one row costs the
+    /// same whatever a client sends (keys hold client-supplied addresses).
+    static func bounded(_ scope: ThrottleScope, _ key: String) -> String {
+        let full = scope.rawValue + "|" + key
+        guard full.utf8.count > 96 else { return full }
+        return scope.rawValue + "|sha256:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// A history older than the longest period can no longer refuse anything.
     var longestPeriod: TimeInterval { rates.rates.values.map(\.period).max() ?? 86_400 }
-
-    /// Number of keys held: for tests of the memory bound.
-    public var keyCount: Int { state.withLock { $0.histories.count } }
-
-    private static func sweep(_ state: inout State, now: TimeInterval, maxAge: TimeInterval, maxKeys: Int) {
-        state.operationsSinceSweep = 0
-        state.histories = state.histories.filter { _, history in
-            guard let newest = history.last else { return false }
-            return newest > now - maxAge
-        }
-        if state.histories.count >= maxKeys {
-            // Still full of live keys: forget the least recently used half rather than grow.
-            let keep = state.histories.sorted { ($0.value.last ?? 0) > ($1.value.last ?? 0) }.prefix(maxKeys / 2)
-            state.histories = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
-        }
-    }
 }

@@ -26,10 +26,21 @@ struct HTTPResult: Sendable {
 }
 
 /// Sends one request per connection to a server on loopback, with full control of headers
-/// (duplicates included) and raw bodies.
+/// (duplicates included) and raw bodies. With several replicas, each request goes to the next.
 struct HTTPTestClient: Sendable {
     let host: String
-    let port: Int
+    let ports: [Int]
+    let rotation: ReplicaRotation
+
+    init(host: String, port: Int) {
+        self.init(host: host, ports: [port], rotation: ReplicaRotation())
+    }
+
+    init(host: String, ports: [Int], rotation: ReplicaRotation) {
+        self.host = host
+        self.ports = ports
+        self.rotation = rotation
+    }
 
     func send(
         _ method: HTTPRequest.Method, _ path: String, body: Data? = nil,
@@ -40,6 +51,7 @@ struct HTTPTestClient: Sendable {
         for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         let buffer = body.map { ByteBuffer(bytes: $0) }
         let requestHeaders = headers
+        let port = ports[rotation.next() % ports.count]
         let response = try await TestClient.withClient(host: host, port: port) { client in
             try await client.execute(.init(path, method: method, headers: requestHeaders, body: buffer))
         }

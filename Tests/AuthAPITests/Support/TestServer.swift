@@ -1,31 +1,50 @@
 import Foundation
+import Logging
 import Shared
+import Synchronization
 
-/// A real `AuthAPI` process on a free loopback port with a temporary database, for end-to-end
-/// tests. The same database file is opened in-process so tests can look at rows or plant a
-/// code through `Shared`, as the worker will.
+/// Real `AuthAPI` processes on free loopback ports with a temporary database, for end-to-end
+/// tests: one on SQLite, two replicas on PostgreSQL (see `TestBackend`), with a client that
+/// sends each request to the next replica. The database is opened in-process too, so tests can
+/// look at rows or plant a code through `Shared`, as the worker will.
 final class TestServer {
     static let secretKey = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
     /// Cheap Argon2 parameters keep the suite fast; tests about hashing cost set their own.
     static let fastArgon2 = ["AUTH_ARGON2_MEMORY_KIB": "1024", "AUTH_ARGON2_ITERATIONS": "1", "AUTH_ARGON2_PARALLELISM": "1"]
 
     let directory: URL
-    let databasePath: String
-    let port: Int
-    let process: Process
-    let logPath: String
+    /// `AUTH_DATABASE` of the server: a SQLite file or a fresh PostgreSQL database.
+    let databaseURL: String
+    let location: DatabaseLocation
+    /// The first replica's port; `ports` has every replica's.
+    var port: Int { ports[0] }
+    let ports: [Int]
+    let processes: [Process]
+    var process: Process { processes[0] }
+    let logPaths: [String]
     let environment: [String: String]
+    private let rotation = ReplicaRotation()
 
     var host: String { "127.0.0.1" }
 
     /// Starts `AuthAPI migrate` then `AuthAPI serve`; returns once the server prints its port.
-    init(environment extra: [String: String] = [:], directory: URL? = nil, migrate: Bool = true) async throws {
+    init(environment extra: [String: String] = [:], directory: URL? = nil, migrate: Bool = true,
+         replicas: Int = TestBackend.apiReplicas) async throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("authapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.directory = dir
-        databasePath = dir.appendingPathComponent("auth.sqlite").path
+        // A second server in the same folder reuses the first one's database (restart tests).
+        let remembered = dir.appendingPathComponent("database-url")
+        if let previous = try? String(contentsOf: remembered, encoding: .utf8) {
+            databaseURL = previous
+        } else {
+            databaseURL = TestBackend.isPostgres
+                ? try TestBackend.freshPostgresDatabase() : dir.appendingPathComponent("auth.sqlite").path
+            try databaseURL.write(to: remembered, atomically: true, encoding: .utf8)
+        }
+        location = try DatabaseLocation.parse(databaseURL).get()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("AUTH_") }
-        env["AUTH_DATABASE"] = databasePath
+        env["AUTH_DATABASE"] = databaseURL
         env["AUTH_HOST"] = "127.0.0.1"
         env["AUTH_PORT"] = "0"
         env["AUTH_SECRET_KEY"] = Self.secretKey
@@ -37,45 +56,38 @@ final class TestServer {
             let result = try Self.run(["migrate"], environment: env)
             guard result.status == 0 else { throw TestServerError.failed("migrate: \(result.output)") }
         }
-        logPath = dir.appendingPathComponent("server-\(UUID().uuidString.prefix(8)).log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = Self.binary("AuthAPI")
-        process.arguments = ["serve"]
-        process.environment = env
-        process.currentDirectoryURL = dir
-        let log = FileHandle(forWritingAtPath: logPath)!
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        port = try await Self.waitForPort(logPath: logPath, process: process)
-    }
-
-    /// Stops the server with SIGTERM (graceful shutdown) and waits for it.
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitForExit()
-    }
-
-    deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitForExit()
+        (processes, logPaths) = try Self.launch("AuthAPI", ["serve"], count: max(1, replicas), environment: env, directory: dir)
+        var ports: [Int] = []
+        for (process, logPath) in zip(processes, logPaths) {
+            ports.append(try await Self.waitForPort(logPath: logPath, process: process))
         }
+        self.ports = ports
     }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    /// Stops every replica with SIGTERM (graceful shutdown) and waits for them.
+    func stop() {
+        for process in processes where process.isRunning { process.terminate() }
+        for process in processes { process.waitForExit() }
+    }
 
-    /// The server's database, opened in this process.
-    func database() throws -> AppDatabase { try AppDatabase.open(path: databasePath) }
+    deinit { stop() }
+
+    /// Every replica's log, one after the other.
+    var log: String { logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
+
+    /// The server's database, opened in this process through the same `Shared` storage.
+    func database() async throws -> any AuthBackend {
+        var logger = Logger(label: "test-database")
+        logger.logLevel = .warning
+        return try await Storage.open(location, poolSize: 2, logger: logger)
+    }
 
     /// Plants a code for (purpose, address) as the worker does after generating one.
     /// `sentTo` is the address the code went to, when not the account's (e-mail change).
     func plantCode(_ code: String, email: String, purpose: CodePurpose = .verifyEmail, expiresIn: TimeInterval = 600,
                    sentTo: String? = nil) async throws {
-        let db = try database()
+        let db = try await database()
+        defer { Task { await db.close() } }
         let key = EmailAddress.key(EmailAddress.normalize(email))
         guard let user = try await db.user(emailKey: key), let id = user.id else { throw TestServerError.failed("no user \(email)") }
         let now = Date()
@@ -86,7 +98,8 @@ final class TestServer {
             createdAt: now, expiresAt: now.addingTimeInterval(expiresIn)))
     }
 
-    func client() -> HTTPTestClient { HTTPTestClient(host: host, port: port) }
+    /// A client for the next replica in turn: consecutive requests alternate between replicas.
+    func client() -> HTTPTestClient { HTTPTestClient(host: host, ports: ports, rotation: rotation) }
 
     // MARK: Process helpers
 
@@ -96,6 +109,29 @@ final class TestServer {
         }
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return exe.deletingLastPathComponent().appendingPathComponent(name)
+    }
+
+    /// Starts `count` copies of a binary with stdout and stderr in a log file each.
+    static func launch(_ name: String, _ arguments: [String], count: Int, environment: [String: String],
+                       directory: URL) throws -> ([Process], [String]) {
+        var processes: [Process] = []
+        var logPaths: [String] = []
+        for _ in 0..<count {
+            let logPath = directory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log").path
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+            let process = Process()
+            process.executableURL = binary(name)
+            process.arguments = arguments
+            process.environment = environment
+            process.currentDirectoryURL = directory
+            let log = FileHandle(forWritingAtPath: logPath)!
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            processes.append(process)
+            logPaths.append(logPath)
+        }
+        return (processes, logPaths)
     }
 
     struct RunResult {
@@ -134,6 +170,18 @@ final class TestServer {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw TestServerError.failed("server did not start in 30 s")
+    }
+}
+
+/// The round-robin position of a `TestServer`'s clients.
+final class ReplicaRotation: Sendable {
+    private let counter = Mutex(0)
+
+    func next() -> Int {
+        counter.withLock { value in
+            defer { value += 1 }
+            return value
+        }
     }
 }
 

@@ -1,40 +1,35 @@
 import Foundation
 
-/// A `MailWorker` process sharing a `TestServer`'s database and secret key.
+/// `MailWorker` processes sharing a `TestServer`'s database and secret key: one on SQLite, two
+/// on PostgreSQL (`TestBackend.workers`) so the suite also proves workers share the queue.
+/// `run --once` always starts one.
 final class WorkerProcess {
-    let process: Process
-    let logPath: String
+    let processes: [Process]
+    let logPaths: [String]
 
-    init(server: TestServer, environment extra: [String: String] = [:], arguments: [String] = ["run"]) throws {
+    init(server: TestServer, environment extra: [String: String] = [:], arguments: [String] = ["run"],
+         count: Int? = nil) throws {
         var env = server.environment
         env["AUTH_MAIL_RETRY_BASE"] = "0.2"
         env["AUTH_MAIL_RETRY_MAX"] = "1"
         for (k, v) in extra { env[k] = v }
-        logPath = server.directory.appendingPathComponent("worker-\(UUID().uuidString.prefix(8)).log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
-        process.executableURL = TestServer.binary("MailWorker")
-        process.arguments = arguments
-        process.environment = env
-        process.currentDirectoryURL = server.directory
-        let log = FileHandle(forWritingAtPath: logPath)!
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
+        (processes, logPaths) = try TestServer.launch(
+            "MailWorker", arguments, count: count ?? (arguments.contains("--once") ? 1 : TestBackend.workers),
+            environment: env, directory: server.directory)
     }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    var log: String { logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
 
-    /// SIGTERM, then wait: the worker finishes its sends in flight and exits.
+    /// SIGTERM, then wait: each worker finishes its sends in flight and exits. Returns the
+    /// first non-zero exit status, else 0.
     func stop() -> Int32 {
-        if process.isRunning { process.terminate() }
-        process.waitForExit()
-        return process.terminationStatus
+        for process in processes where process.isRunning { process.terminate() }
+        for process in processes { process.waitForExit() }
+        return processes.map(\.terminationStatus).first { $0 != 0 } ?? 0
     }
 
     func kill() {
-        if process.isRunning {
+        for process in processes where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
             process.waitForExit()
         }
@@ -42,9 +37,9 @@ final class WorkerProcess {
 
     func wait(timeout: Duration = .seconds(30)) async throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { throw TestServerError.failed("worker did not exit") }
-        return process.terminationStatus
+        while processes.contains(where: \.isRunning) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if processes.contains(where: \.isRunning) { throw TestServerError.failed("worker did not exit") }
+        return processes.map(\.terminationStatus).first { $0 != 0 } ?? 0
     }
 
     deinit { kill() }

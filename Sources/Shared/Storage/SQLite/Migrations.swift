@@ -102,6 +102,17 @@ extension AppDatabase {
                 CREATE INDEX auth_events_time ON auth_events(created_at);
                 """)
         }
+        migrator.registerMigration("v4-throttle-hits") { db in
+            // Rate-limit windows shared by every API process (see `ThrottleStore`).
+            try db.execute(sql: """
+                CREATE TABLE throttle_hits (
+                    key TEXT NOT NULL,
+                    at REAL NOT NULL
+                );
+                CREATE INDEX throttle_hits_key ON throttle_hits(key, at);
+                CREATE INDEX throttle_hits_time ON throttle_hits(at);
+                """)
+        }
         return migrator
     }
 }

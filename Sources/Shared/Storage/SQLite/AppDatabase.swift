@@ -12,7 +12,7 @@ public struct AppDatabase: Sendable {
     public static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating if needed) the database file, with WAL and `synchronous=NORMAL`.
-    public static func open(path: String, readonly: Bool = false) throws -> AppDatabase {
+    public static func open(path: String, readers: Int = 4) throws -> AppDatabase {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -23,7 +23,7 @@ public struct AppDatabase: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
         config.foreignKeysEnabled = true
-        config.maximumReaderCount = 4
+        config.maximumReaderCount = max(1, readers)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -35,19 +35,28 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// Applies every pending migration.
-    public func migrate() throws {
+}
+
+extension AppDatabase: AuthBackend {
+    public var displayName: String { path }
+
+    public func migrate() async throws {
         try Self.migrator.migrate(pool)
     }
 
-    /// Throws `notMigrated` unless every known migration has been applied.
-    public func requireMigrated() throws {
-        let done = try pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
+    public func requireMigrated() async throws {
+        let done = try await pool.read { db in try Self.migrator.hasCompletedMigrations(db) }
         guard done else { throw StorageError.notMigrated(path) }
     }
 
-    /// Whether the database answers: for `/healthz`.
     public func ping() async -> Bool {
         (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// SQLite cannot tell another process that a row was inserted: workers poll.
+    public var jobWakeups: JobWakeups? { nil }
+
+    public func close() async {
+        try? pool.close()
     }
 }

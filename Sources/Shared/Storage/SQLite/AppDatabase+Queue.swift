@@ -95,11 +95,7 @@ extension AppDatabase: JobQueue {
                     id: row["id"], kind: row["kind"], attempts: row["attempts"], lastError: row["last_error"],
                     updatedAt: ISO8601Text.string(Date(timeIntervalSince1970: row["updated_at"])))
             }
-            return QueueStatus(
-                queued: counts["queued"] ?? 0, running: counts["running"] ?? 0, done: counts["done"] ?? 0,
-                dead: counts["dead"] ?? 0,
-                oldestQueuedAgeSeconds: oldest.map { max(0, now.timeIntervalSince1970 - $0) },
-                deadJobs: dead)
+            return QueueStatus(counts: counts, oldestQueuedAt: oldest, deadJobs: dead, now: now)
         }
     }
 

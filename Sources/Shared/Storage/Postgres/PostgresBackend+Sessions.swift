@@ -1,0 +1,118 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresBackend {
+    public func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User? {
+        // Read on every request, never cached: a revocation through any replica holds on the next one.
+        try await client.withConnection { connection in
+            try await connection.rows("""
+                SELECT \(unescaped: PostgresRows.userColumns) FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                WHERE login_sessions.id = \(sessionId) AND login_sessions.user_id = \(userId)
+                  AND login_sessions.revoked_at IS NULL AND login_sessions.expires_at > \(now.timeIntervalSince1970)
+                """, logger: logger).first.map(PostgresRows.user)
+        }
+    }
+
+    public func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool {
+        try await client.withConnection { connection in
+            try await connection.count("""
+                SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+                WHERE login_sessions.id = \(sessionId) AND refresh_jti = \(jti) AND revoked_at IS NULL
+                  AND expires_at > \(now.timeIntervalSince1970) AND users.is_active
+                """, logger: logger) == 1
+        }
+    }
+
+    public func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
+        try await transaction { connection in
+            let state = try await Self.sessionState(connection, sessionId: sessionId, presentedJti: presentedJti, now: now, logger: logger)
+            guard case .done = state else { return state }
+            try await connection.run("""
+                UPDATE login_sessions SET refresh_jti = \(newJti), last_used_at = \(now.timeIntervalSince1970),
+                    expires_at = \(newExpiry.timeIntervalSince1970)
+                WHERE id = \(sessionId) AND refresh_jti = \(presentedJti)
+                """, logger: logger)
+            return .done
+        }
+    }
+
+    public func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange {
+        try await transaction { connection in
+            let state = try await Self.sessionState(connection, sessionId: sessionId, presentedJti: presentedJti, now: now, logger: logger)
+            guard case .done = state else { return state }
+            try await connection.run("""
+                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'logout'
+                WHERE id = \(sessionId) AND revoked_at IS NULL
+                """, logger: logger)
+            return .done
+        }
+    }
+
+    /// Locks the session row, so two replicas rotating one refresh token are serialized: the
+    /// second sees the first's new jti and reports reuse.
+    static func sessionState(
+        _ connection: PostgresConnection, sessionId: String, presentedJti: String, now: Date, logger: Logger
+    ) async throws -> SessionChange {
+        guard let row = try await connection.rows("""
+            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
+            FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+            WHERE login_sessions.id = \(sessionId) FOR UPDATE OF login_sessions
+            """, logger: logger).first
+        else { return .inactive }
+        let (userId, current, expiresAt, revokedAt, isActive) = try row.decode((Int64, String, Double, Double?, Bool).self)
+        guard revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
+        guard current == presentedJti else {
+            try await connection.run("""
+                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'refresh_reuse'
+                WHERE id = \(sessionId) AND revoked_at IS NULL
+                """, logger: logger)
+            return .reuseDetected(userId: userId)
+        }
+        return .done
+    }
+
+    public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
+                               session: LoginSession, now: Date) async throws -> Bool {
+        try await transaction { connection in
+            // Lock the caller's session, then the user row: a concurrent logout-all or reset
+            // either commits first (and this finds no active session or another hash) or waits.
+            let active = try await connection.count("""
+                SELECT 1 FROM login_sessions WHERE id = \(callerSession) AND user_id = \(userId) AND revoked_at IS NULL
+                  AND expires_at > \(now.timeIntervalSince1970) FOR UPDATE
+                """, logger: logger) == 1
+            guard active else { return false }
+            guard try await connection.count(
+                "UPDATE users SET password = \(newHash) WHERE id = \(userId) AND password = \(oldHash) RETURNING 1", logger: logger) == 1
+            else { return false }
+            try await connection.revokeAll(userId: userId, except: nil, reason: "password_change", now: now, logger: logger)
+            try await connection.insertSession(session, logger: logger)
+            return true
+        }
+    }
+
+    public func sessions(userId: Int64, now: Date) async throws -> [LoginSession] {
+        try await client.withConnection { connection in
+            try await connection.rows("""
+                SELECT \(unescaped: PostgresRows.sessionColumns) FROM login_sessions
+                WHERE user_id = \(userId) AND revoked_at IS NULL AND expires_at > \(now.timeIntervalSince1970)
+                ORDER BY created_at DESC, id DESC
+                """, logger: logger).map(PostgresRows.session)
+        }
+    }
+
+    public func revokeSession(userId: Int64, sessionId: String, now: Date) async throws -> Bool {
+        try await client.withConnection { connection in
+            try await connection.count("""
+                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'revoked'
+                WHERE id = \(sessionId) AND user_id = \(userId) AND revoked_at IS NULL AND expires_at > \(now.timeIntervalSince1970)
+                RETURNING 1
+                """, logger: logger) == 1
+        }
+    }
+
+    public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
+        try await client.withConnection { connection in
+            try await connection.revokeAll(userId: userId, except: nil, reason: "logout_all", now: now, logger: logger)
+        }
+    }
+}

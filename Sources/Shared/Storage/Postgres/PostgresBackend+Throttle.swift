@@ -1,0 +1,45 @@
+import Foundation
+import PostgresNIO
+
+extension PostgresBackend: ThrottleStore {
+    public func recordHit(keys: [String], limit: Int, period: TimeInterval, now: Date) async throws -> TimeInterval? {
+        let t = now.timeIntervalSince1970
+        return try await transaction { connection in
+            // One advisory lock per key, taken in a fixed order (no deadlock between requests that
+            // share keys), held until commit: check-and-record is atomic across replicas.
+            for key in Set(keys).sorted() {
+                try await connection.run("SELECT pg_advisory_xact_lock(hashtextextended(\(key), 0))", logger: logger)
+            }
+            var wait: TimeInterval = 0
+            for key in keys {
+                guard let row = try await connection.rows(
+                    "SELECT COUNT(*), MIN(at) FROM throttle_hits WHERE key = \(key) AND at > \(t - period)", logger: logger
+                ).first else { continue }
+                let (count, oldest) = try row.decode((Int, Double?).self)
+                if count >= limit, let oldest { wait = max(wait, oldest + period - t) }
+            }
+            if wait > 0 { return wait }
+            for key in keys {
+                try await connection.run("INSERT INTO throttle_hits (key, at) VALUES (\(key), \(t))", logger: logger)
+            }
+            return nil
+        }
+    }
+
+    public func removeLatestHit(keys: [String]) async throws {
+        try await transaction { connection in
+            for key in keys {
+                try await connection.run("""
+                    DELETE FROM throttle_hits WHERE id =
+                        (SELECT id FROM throttle_hits WHERE key = \(key) ORDER BY at DESC, id DESC LIMIT 1)
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func purgeHits(before: Date) async throws -> Int {
+        try await client.withConnection { connection in
+            try await connection.count("DELETE FROM throttle_hits WHERE at <= \(before.timeIntervalSince1970) RETURNING 1", logger: logger)
+        }
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+
+/// The PostgreSQL backend: the same `AuthBackend` contract as SQLite, for several API replicas
+/// and workers on several machines. Every operation is one transaction on a pooled connection;
+/// the invariants SQLite gets from its single writer come here from row locks (`FOR UPDATE`),
+/// `SKIP LOCKED` claiming, unique indexes and advisory locks, so nothing relies on one process.
+public final class PostgresBackend: Sendable {
+    let client: PostgresClient
+    let location: PostgresLocation
+    let logger: Logger
+    private let runner: Task<Void, Never>
+    private let listener: Task<Void, Never>?
+    public let jobWakeups: JobWakeups?
+
+    /// The channel a job insert notifies (in its transaction, so only committed jobs wake workers).
+    static let jobChannel = "auth_mail_jobs"
+
+    private init(client: PostgresClient, location: PostgresLocation, listen: Bool, logger: Logger) {
+        self.client = client
+        self.location = location
+        self.logger = logger
+        runner = Task { await client.run() }
+        if listen {
+            let wakeups = JobWakeups()
+            jobWakeups = wakeups
+            listener = Task { await Self.listen(client: client, wakeups: wakeups, logger: logger) }
+        } else {
+            jobWakeups = nil
+            listener = nil
+        }
+    }
+
+    /// Opens one connection first, so a wrong address, password or database name is reported at
+    /// start-up with the server's own words; after that the pool reconnects by itself (a request
+    /// waits up to 15 s for an unreachable server, then fails and `/healthz` answers 503).
+    public static func open(_ location: PostgresLocation, poolSize: Int, listenForJobs: Bool, logger: Logger) async throws -> PostgresBackend {
+        try await checkConnection(location, logger: logger)
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: tls(for: location.sslMode))
+        // The listener holds one connection for good: it must not starve the queries.
+        configuration.options.maximumConnections = poolSize + (listenForJobs ? 1 : 0)
+        configuration.options.minimumConnections = 0
+        configuration.options.connectTimeout = .seconds(10)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return PostgresBackend(client: client, location: location, listen: listenForJobs, logger: logger)
+    }
+
+    /// libpq's `sslmode` over NIOSSL: `require` encrypts without checking the certificate (as
+    /// libpq does), `verify-ca` checks the chain, `verify-full` the chain and the host name.
+    enum TLSChoice {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+    }
+
+    static func tlsChoice(for mode: PostgresLocation.SSLMode) -> TLSChoice {
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        switch mode {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            return .prefer(unverified)
+        case .require:
+            return .require(unverified)
+        case .verifyCA:
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .noHostnameVerification
+            return .require(configuration)
+        case .verifyFull:
+            return .require(TLSConfiguration.makeClientConfiguration())
+        }
+    }
+
+    static func tls(for mode: PostgresLocation.SSLMode) -> PostgresClient.Configuration.TLS {
+        switch tlsChoice(for: mode) {
+        case .disable: return .disable
+        case .prefer(let configuration): return .prefer(configuration)
+        case .require(let configuration): return .require(configuration)
+        }
+    }
+
+    static func checkConnection(_ location: PostgresLocation, logger: Logger) async throws {
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsChoice(for: location.sslMode) {
+        case .disable: tls = .disable
+        case .prefer(let configuration): tls = .prefer(try NIOSSLContext(configuration: configuration))
+        case .require(let configuration): tls = .require(try NIOSSLContext(configuration: configuration))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch let error as PSQLError {
+            throw StorageError.unreachable(location.redacted, Self.describe(error))
+        } catch {
+            throw StorageError.unreachable(location.redacted, "\(error)")
+        }
+    }
+
+    /// The server's message when there is one (wrong password, unknown database), else the
+    /// connection error (refused, timed out) — never the query or the password.
+    static func describe(_ error: PSQLError) -> String {
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return "\(underlying)" }
+        return "\(error.code)"
+    }
+
+    /// Holds a connection that `LISTEN`s for queued jobs and signals `wakeups`; reconnects after
+    /// a second when the connection drops (workers poll meanwhile).
+    private static func listen(client: PostgresClient, wakeups: JobWakeups, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: jobChannel) { notifications in
+                        // Jobs queued while no one listened: look once now.
+                        wakeups.signal()
+                        for try await _ in notifications { wakeups.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for queued jobs failed; polling until it reconnects", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    // MARK: Transactions
+
+    /// Runs `body` in one transaction on one pooled connection, retrying the whole transaction
+    /// on a deadlock or serialization failure; the body's own errors come out unchanged.
+    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    do {
+                        let value = try await body(connection)
+                        try await connection.query("COMMIT", logger: logger)
+                        return value
+                    } catch {
+                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        throw error
+                    }
+                }
+            } catch let error as PSQLError where attempt < 4 && Self.isRetryable(error) {
+                continue
+            }
+        }
+    }
+
+    static func sqlState(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+
+    static func isRetryable(_ error: PSQLError) -> Bool {
+        let state = error.serverInfo?[.sqlState]
+        return state == "40P01" || state == "40001"
+    }
+
+    static func isUniqueViolation(_ error: any Error) -> Bool { sqlState(error) == "23505" }
+}
+
+extension PostgresConnection {
+    /// The rows of a query, collected.
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+
+    /// How many rows a statement with `RETURNING 1` touched.
+    func count(_ query: PostgresQuery, logger: Logger) async throws -> Int {
+        try await self.query(query, logger: logger).collect().count
+    }
+
+    func run(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await self.query(query, logger: logger).collect()
+    }
+}
+
+extension PostgresBackend: AuthBackend {
+    public var displayName: String { location.redacted }
+
+    public func migrate() async throws {
+        try await transaction { connection in
+            try await PostgresMigrations.migrate(connection, logger: logger)
+        }
+    }
+
+    public func requireMigrated() async throws {
+        let done = try await client.withConnection { connection in
+            try await PostgresMigrations.isComplete(connection, logger: logger)
+        }
+        guard done else { throw StorageError.notMigrated(location.redacted) }
+    }
+
+    /// Answers within two seconds: a load balancer's health check must not hang while the pool
+    /// waits for an unreachable server.
+    public func ping() async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [client, logger] in
+                (try? await client.query("SELECT 1", logger: logger).collect().count) == 1
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(2))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    public func close() async {
+        listener?.cancel()
+        runner.cancel()
+        _ = await runner.value
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import PostgresNIO
+
+/// Column lists and row decoders of the models: written out, because the models' `Codable`
+/// conformances describe the API and GRDB, not PostgreSQL's wire types.
+enum PostgresRows {
+    static let userColumns = "users.id, users.email, users.email_key, users.password, users.first_name, users.last_name, "
+        + "users.is_active, users.is_staff, users.is_superuser, users.is_verified, users.date_joined, users.last_login"
+
+    static func user(_ row: PostgresRow) throws -> User {
+        let (id, email, emailKey, password, firstName, lastName, isActive, isStaff, isSuperuser, isVerified, joined, lastLogin) =
+            try row.decode((Int64, String, String, String, String, String, Bool, Bool, Bool, Bool, Double, Double?).self)
+        var user = User(
+            id: id, email: email, password: password, firstName: firstName, lastName: lastName, isActive: isActive,
+            isStaff: isStaff, isSuperuser: isSuperuser, isVerified: isVerified,
+            dateJoined: Date(timeIntervalSince1970: joined), lastLogin: lastLogin.map { Date(timeIntervalSince1970: $0) })
+        user.emailKey = emailKey
+        return user
+    }
+
+    static let sessionColumns = "id, user_id, refresh_jti, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent, ip"
+
+    static func session(_ row: PostgresRow) throws -> LoginSession {
+        let (id, userId, jti, created, lastUsed, expires, revoked, reason, userAgent, ip) =
+            try row.decode((String, Int64, String, Double, Double, Double, Double?, String?, String, String).self)
+        var session = LoginSession(
+            id: id, userId: userId, refreshJti: jti, createdAt: Date(timeIntervalSince1970: created),
+            expiresAt: Date(timeIntervalSince1970: expires), userAgent: userAgent, ip: ip)
+        session.lastUsedAt = Date(timeIntervalSince1970: lastUsed)
+        session.revokedAt = revoked.map { Date(timeIntervalSince1970: $0) }
+        session.revokeReason = reason
+        return session
+    }
+
+    static let codeColumns = "id, purpose, user_id, email_key, email, code_hash, created_at, expires_at, attempts, used_at"
+
+    static func code(_ row: PostgresRow) throws -> OneTimeCode? {
+        let (id, purpose, userId, emailKey, email, hash, created, expires, attempts, used) =
+            try row.decode((Int64, String, Int64, String, String, Data, Double, Double, Int, Double?).self)
+        guard let purpose = CodePurpose(rawValue: purpose) else { return nil }
+        var code = OneTimeCode(
+            purpose: purpose, userId: userId, email: email, codeHash: hash,
+            createdAt: Date(timeIntervalSince1970: created), expiresAt: Date(timeIntervalSince1970: expires))
+        code.id = id
+        code.emailKey = emailKey
+        code.attempts = attempts
+        code.usedAt = used.map { Date(timeIntervalSince1970: $0) }
+        return code
+    }
+
+    static let jobColumns = "id, kind, payload, state, attempts, run_at, lease_owner, lease_expires_at, last_error, created_at, updated_at"
+
+    static func job(_ row: PostgresRow) throws -> MailJob? {
+        let (id, kind, payload, state, attempts, runAt, owner, leaseExpires, lastError, created, updated) =
+            try row.decode((Int64, String, String, String, Int, Double, String?, Double?, String?, Double, Double).self)
+        guard let kind = MailJob.Kind(rawValue: kind), let state = MailJob.State(rawValue: state) else { return nil }
+        var job = MailJob(kind: kind, payload: .init(userId: 0, email: ""), now: Date(timeIntervalSince1970: created))
+        job.id = id
+        job.payload = payload
+        job.state = state
+        job.attempts = attempts
+        job.runAt = Date(timeIntervalSince1970: runAt)
+        job.leaseOwner = owner
+        job.leaseExpiresAt = leaseExpires.map { Date(timeIntervalSince1970: $0) }
+        job.lastError = lastError
+        job.updatedAt = Date(timeIntervalSince1970: updated)
+        return job
+    }
+}
+
+extension PostgresConnection {
+    /// Inserts a queued mail job and notifies listening workers; both take effect at commit.
+    func insertJob(_ kind: MailJob.Kind, payload: MailJob.Payload, now: Date, logger: Logger) async throws {
+        let job = MailJob(kind: kind, payload: payload, now: now)
+        let t = now.timeIntervalSince1970
+        try await run("""
+            INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at)
+            VALUES (\(job.kind.rawValue), \(job.payload), 'queued', 0, \(t), \(t), \(t))
+            """, logger: logger)
+        try await run("SELECT pg_notify(\(PostgresBackend.jobChannel), '')", logger: logger)
+    }
+
+    func insertSession(_ session: LoginSession, logger: Logger) async throws {
+        try await run("""
+            INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip)
+            VALUES (\(session.id), \(session.userId), \(session.refreshJti), \(session.createdAt.timeIntervalSince1970),
+                    \(session.lastUsedAt.timeIntervalSince1970), \(session.expiresAt.timeIntervalSince1970),
+                    \(session.userAgent), \(session.ip))
+            """, logger: logger)
+    }
+
+    func user(id: Int64, logger: Logger) async throws -> User? {
+        try await rows("SELECT \(unescaped: PostgresRows.userColumns) FROM users WHERE id = \(id)", logger: logger)
+            .first.map(PostgresRows.user)
+    }
+
+    /// Ends every active session of the user (but `except`); returns how many.
+    @discardableResult
+    func revokeAll(userId: Int64, except: String?, reason: String, now: Date, logger: Logger) async throws -> Int {
+        try await count("""
+            UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = \(reason)
+            WHERE user_id = \(userId) AND revoked_at IS NULL AND id IS DISTINCT FROM \(except)
+            RETURNING 1
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Copies a swift-auth SQLite database into an empty, migrated PostgreSQL database.
+
+    AuthAPI migrate                      # with AUTH_DATABASE set to the PostgreSQL URL
+    python3 scripts/sqlite-to-postgres.py queue/auth.sqlite 'postgres://user:pass@host/db'
+
+Stop the API and the worker first. Every table is copied in one PostgreSQL transaction (users
+keep their ids, so tokens and sessions stay valid with the same AUTH_SECRET_KEY), then the id
+sequences are moved past the copied rows. Refuses a target that already holds users. Needs only
+Python's sqlite3 module and psql.
+"""
+import sqlite3
+import subprocess
+import sys
+
+# Tables and columns, in an order that satisfies the foreign keys. Both schemas store dates as
+# Unix seconds and use the same column names, so values move unchanged; only booleans and
+# blobs are spelled for PostgreSQL.
+TABLES = [
+    ("users", ["id", "email", "email_key", "password", "first_name", "last_name", "is_active", "is_staff",
+               "is_superuser", "is_verified", "date_joined", "last_login"]),
+    ("login_sessions", ["id", "user_id", "refresh_jti", "created_at", "last_used_at", "expires_at", "revoked_at",
+                        "revoke_reason", "user_agent", "ip"]),
+    ("one_time_codes", ["id", "purpose", "user_id", "email_key", "email", "code_hash", "created_at", "expires_at",
+                        "attempts", "used_at"]),
+    ("send_cooldowns", ["purpose", "subject", "last_sent_at"]),
+    ("mail_jobs", ["id", "kind", "payload", "state", "attempts", "run_at", "lease_owner", "lease_expires_at",
+                   "last_error", "created_at", "updated_at"]),
+    ("auth_events", ["id", "event", "user_id", "ip", "user_agent", "detail", "created_at"]),
+]
+BOOLEANS = {"is_active", "is_staff", "is_superuser", "is_verified"}
+SEQUENCES = ["users", "one_time_codes", "mail_jobs", "auth_events"]
+
+
+def literal(column, value):
+    """A value as one field of PostgreSQL's CSV COPY format (unquoted empty field = NULL)."""
+    if value is None:
+        return ""
+    if column in BOOLEANS:
+        return "true" if value else "false"
+    if isinstance(value, bytes):
+        return "\\x" + value.hex()
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    source, target = sys.argv[1], sys.argv[2]
+    db = sqlite3.connect("file:%s?mode=ro" % source, uri=True)
+    script = ["\\set ON_ERROR_STOP on", "BEGIN;",
+              "DO $$ BEGIN IF EXISTS (SELECT 1 FROM users) THEN RAISE EXCEPTION 'the target already holds users'; END IF; END $$;"]
+    counts = {}
+    for table, columns in TABLES:
+        rows = db.execute("SELECT %s FROM %s" % (", ".join(columns), table)).fetchall()
+        counts[table] = len(rows)
+        script.append("COPY %s (%s) FROM STDIN WITH (FORMAT csv);" % (table, ", ".join(columns)))
+        script.extend(",".join(literal(c, v) for c, v in zip(columns, row)) for row in rows)
+        script.append("\\.")
+    for table in SEQUENCES:
+        script.append("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false);"
+                      % (table, table))
+    script.append("COMMIT;")
+    result = subprocess.run(["psql", target, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
+                            input="\n".join(script) + "\n", capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit("copy failed, nothing was written: %s" % result.stderr.strip())
+    print("copied " + ", ".join("%d %s" % (n, t) for t, n in counts.items()))
+
+
+if __name__ == "__main__":
+    main()
