@@ -117,6 +117,67 @@ struct CommandLineTests {
         #expect(login["email"] == "Root@example.com")
     }
 
+    @Test("SQLite → PostgreSQL with scripts/sqlite-to-postgres.py: accounts, ids, sessions and tokens carry over",
+          .enabled(if: TestBackend.isPostgres, "needs the PostgreSQL test server"))
+    func sqliteToPostgres() async throws {
+        let old = try await TestServer(replicas: 1, sqlite: true)
+        let tokens = try await old.verifiedUser("moved@example.com")
+        _ = try await old.signup("second@example.com", extra: ["first_name": "Zoë \"Q\"", "last_name": "O'Brien, Jr."])
+        let access = try #require(tokens["access"]), refresh = try #require(tokens["refresh"])
+        old.stop()
+
+        let target = try TestBackend.freshPostgresDatabase()
+        var env = old.environment
+        env["AUTH_DATABASE"] = target
+        #expect(try TestServer.run(["migrate"], environment: env).status == 0)
+        let copy = Process()
+        copy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        copy.arguments = ["python3", Self.repository.appendingPathComponent("scripts/sqlite-to-postgres.py").path,
+                          old.directory.appendingPathComponent("auth.sqlite").path, target]
+        let output = Pipe()
+        copy.standardOutput = output
+        copy.standardError = output
+        try copy.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        copy.waitForExit()
+        #expect(copy.terminationStatus == 0, "\(text)")
+        #expect(text.contains("2 users"), "\(text)")
+
+        let moved = FileManager.default.temporaryDirectory.appendingPathComponent("moved-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
+        try target.write(to: moved.appendingPathComponent("database-url"), atomically: true, encoding: .utf8)
+        let new = try await TestServer(directory: moved, migrate: false)
+        let client = new.client()
+        // The access token and the session issued by the SQLite server stay valid.
+        let me = try await client.get(Path.me, bearer: access)
+        #expect(me.status == 200 && me.json["id"] as? Int == 1 && me["email"] == "moved@example.com")
+        #expect(try await client.post(Path.refresh, ["refresh": refresh]).status == 200)
+        let login = try await client.post(Path.login, ["email": "moved@example.com", "password": TestServer.password])
+        #expect(login.status == 200)
+        #expect(try await new.sql("SELECT first_name || '|' || last_name FROM users WHERE id = 2") == ["Zoë \"Q\"|O'Brien, Jr."])
+        // The id sequence continues after the copied rows; a second copy is refused.
+        let third = try await new.signup("third@example.com")
+        #expect(third.json["id"] as? Int == 3)
+        let again = Process()
+        again.executableURL = copy.executableURL
+        again.arguments = copy.arguments
+        again.standardOutput = FileHandle.nullDevice
+        again.standardError = FileHandle.nullDevice
+        try again.run()
+        again.waitForExit()
+        #expect(again.terminationStatus != 0)
+        #expect(try await new.sqlInt("SELECT COUNT(*) FROM users") == 3)
+    }
+
+    /// The checkout the test binary was built from (scripts live there).
+    static var repository: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }
+
     @Test("SIGTERM stops the server gracefully")
     func gracefulShutdown() async throws {
         let server = try await TestServer()

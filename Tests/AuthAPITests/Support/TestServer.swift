@@ -29,7 +29,7 @@ final class TestServer {
 
     /// Starts `AuthAPI migrate` then `AuthAPI serve`; returns once the server prints its port.
     init(environment extra: [String: String] = [:], directory: URL? = nil, migrate: Bool = true,
-         replicas: Int = TestBackend.apiReplicas) async throws {
+         replicas: Int = TestBackend.apiReplicas, sqlite: Bool = false) async throws {
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("authapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.directory = dir
@@ -38,7 +38,7 @@ final class TestServer {
         if let previous = try? String(contentsOf: remembered, encoding: .utf8) {
             databaseURL = previous
         } else {
-            databaseURL = TestBackend.isPostgres
+            databaseURL = TestBackend.isPostgres && !sqlite
                 ? try TestBackend.freshPostgresDatabase() : dir.appendingPathComponent("auth.sqlite").path
             try databaseURL.write(to: remembered, atomically: true, encoding: .utf8)
         }

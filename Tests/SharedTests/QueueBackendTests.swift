@@ -1,0 +1,113 @@
+import Foundation
+import Logging
+import Testing
+@testable import Shared
+
+/// The mail queue's guarantees on every available backend (see `TestStore`), through two
+/// independent connection pools as two worker processes would hold. Serialized: on PostgreSQL
+/// the tests share one database, and a claim takes any due job.
+@Suite("Queue on each backend", .serialized)
+struct QueueBackendTests {
+    @Test("Parallel claims from two pools: every job claimed exactly once", arguments: TestStore.available)
+    func claimsAreExclusive(store: TestStore) async throws {
+        let first = try await store.open()
+        let second = try await store.reopen(first)
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let now = Date()
+        for i in 0..<120 {
+            #expect(try await first.queueMail(kind: .verifyEmail, payload: .init(userId: Int64(i), email: "q\(tag)-\(i)@example.com"),
+                                              cooldownSubject: "q\(tag)-\(i)", cooldown: 60, now: now))
+        }
+        let pools: [any AuthBackend] = [first, second]
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let jobs = try await pools[worker % 2].claim(owner: "w\(worker)", limit: 5, lease: 60, now: now.addingTimeInterval(1))
+                        let ours = jobs.filter { $0.payload.contains("q\(tag)-") }
+                        if jobs.isEmpty { return mine }
+                        mine += ours.map(\.payload)
+                    }
+                }
+            }
+            return try await group.reduce(into: [String]()) { $0 += $1 }
+        }
+        #expect(claimed.count == 120)
+        #expect(Set(claimed).count == 120)
+        await first.close()
+        await second.close()
+    }
+
+    @Test("A lease that is not renewed expires: the job is claimable again, with its attempt counted", arguments: TestStore.available)
+    func expiredLease(store: TestStore) async throws {
+        let db = try await store.open()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        // Far in the future, so jobs of other tests sharing the database are not in the way.
+        let now = Date().addingTimeInterval(10 * 365 * 86_400)
+        #expect(try await db.queueMail(kind: .passwordReset, payload: .init(userId: 1, email: "l\(tag)@example.com"),
+                                       cooldownSubject: "l\(tag)", cooldown: 60, now: now))
+        func ours(_ jobs: [MailJob]) -> [MailJob] { jobs.filter { $0.payload.contains("l\(tag)@") } }
+        let taken = ours(try await db.claim(owner: "a", limit: 1_000, lease: 30, now: now))
+        #expect(taken.count == 1 && taken.first?.attempts == 1)
+        #expect(ours(try await db.claim(owner: "b", limit: 1_000, lease: 30, now: now.addingTimeInterval(29))).isEmpty)
+        let retaken = ours(try await db.claim(owner: "b", limit: 1_000, lease: 30, now: now.addingTimeInterval(31)))
+        #expect(retaken.count == 1 && retaken.first?.attempts == 2)
+        let id = try #require(retaken.first?.id)
+        // The first owner lost the lease: its renewal and its settlement no longer apply.
+        #expect(try await !db.renewLease(id: id, owner: "a", until: now.addingTimeInterval(100)))
+        try await db.bury(id: id, owner: "a", error: "stale", now: now.addingTimeInterval(32))
+        #expect(try await db.renewLease(id: id, owner: "b", until: now.addingTimeInterval(100)))
+        await db.close()
+    }
+}
+
+@Suite("Worker wake-ups")
+struct JobWakeupsTests {
+    @Test("A signal before the wait ends the next wait at once; without one the wait times out")
+    func signalAndTimeout() async {
+        let wakeups = JobWakeups()
+        wakeups.signal()
+        let started = ContinuousClock.now
+        await wakeups.wait(timeout: .seconds(30))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let idle = ContinuousClock.now
+        await wakeups.wait(timeout: .milliseconds(50))
+        #expect(ContinuousClock.now - idle >= .milliseconds(50))
+    }
+
+    @Test("A waiting worker is woken by a signal from another task")
+    func wakesWaiter() async {
+        let wakeups = JobWakeups()
+        let started = ContinuousClock.now
+        async let waited: Void = wakeups.wait(timeout: .seconds(30))
+        try? await Task.sleep(for: .milliseconds(50))
+        wakeups.signal()
+        await waited
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test("PostgreSQL: a job queued through another pool wakes the listening worker (LISTEN/NOTIFY)",
+          .enabled(if: TestStore.available.contains(.postgres), "needs the PostgreSQL test server"))
+    func notifyWakesListener() async throws {
+        let url = ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_URL"] ?? ""
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let location = try DatabaseLocation.parse(url).get()
+        let producer = try await TestStore.postgres.open()
+        let worker = try await Storage.open(location, poolSize: 2, listenForJobs: true, logger: logger)
+        let wakeups = try #require(worker.jobWakeups)
+        // The listener signals once when it starts listening (to pick up what was queued before).
+        await wakeups.wait(timeout: .seconds(20))
+        let tag = UUID().uuidString.prefix(8)
+        let started = ContinuousClock.now
+        async let woken: Void = wakeups.wait(timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await producer.queueMail(kind: .verifyEmail, payload: .init(userId: 1, email: "n\(tag)@example.com"),
+                                             cooldownSubject: "n\(tag)", cooldown: 60, now: Date()))
+        await woken
+        #expect(ContinuousClock.now - started < .seconds(10))
+        await worker.close()
+        await producer.close()
+    }
+}
