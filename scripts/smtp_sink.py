@@ -67,6 +67,8 @@ class Sink:
 async def main():
     # A parent may have spawned us with SIGTERM blocked (threads of test runners do): unblock it.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
+    # ... and may have left it ignored (dispositions survive exec): exit on it explicitly.
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)

@@ -9,6 +9,7 @@ keep their ids, so tokens and sessions stay valid with the same AUTH_SECRET_KEY)
 sequences are moved past the copied rows. Refuses a target that already holds users. Needs only
 Python's sqlite3 module and psql.
 """
+import os
 import sqlite3
 import subprocess
 import sys
@@ -50,6 +51,8 @@ def main():
         sys.exit(__doc__)
     source, target = sys.argv[1], sys.argv[2]
     db = sqlite3.connect("file:%s?mode=ro" % source, uri=True)
+    # Text that is not UTF-8 is kept as it was stored rather than failing the whole copy.
+    db.text_factory = lambda raw: raw.decode("utf-8", errors="surrogateescape")
     script = ["\\set ON_ERROR_STOP on", "BEGIN;",
               "DO $$ BEGIN IF EXISTS (SELECT 1 FROM users) THEN RAISE EXCEPTION 'the target already holds users'; END IF; END $$;"]
     counts = {}
@@ -57,16 +60,23 @@ def main():
         rows = db.execute("SELECT %s FROM %s" % (", ".join(columns), table)).fetchall()
         counts[table] = len(rows)
         script.append("COPY %s (%s) FROM STDIN WITH (FORMAT csv);" % (table, ", ".join(columns)))
-        script.extend(",".join(literal(c, v) for c, v in zip(columns, row)) for row in rows)
+        for row in rows:
+            line = ",".join(literal(c, v) for c, v in zip(columns, row))
+            # psql ends COPY data at a line that is exactly "\.", and PostgreSQL text holds no NUL.
+            if "\n\\.\n" in "\n" + line + "\n" or "\x00" in line:
+                sys.exit("%s row %r holds a value PostgreSQL cannot take (NUL, or a line that is only \\.); "
+                         "fix it in the SQLite file first, nothing was written" % (table, row[0]))
+            script.append(line)
         script.append("\\.")
     for table in SEQUENCES:
         script.append("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false);"
                       % (table, table))
     script.append("COMMIT;")
     result = subprocess.run(["psql", target, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
-                            input="\n".join(script) + "\n", capture_output=True, text=True)
+                            input=("\n".join(script) + "\n").encode("utf-8", errors="surrogateescape"),
+                            capture_output=True, env=dict(os.environ, PGCLIENTENCODING="UTF8"))
     if result.returncode != 0:
-        sys.exit("copy failed, nothing was written: %s" % result.stderr.strip())
+        sys.exit("copy failed, nothing was written: %s" % result.stderr.decode(errors="replace").strip())
     print("copied " + ", ".join("%d %s" % (n, t) for t, n in counts.items()))
 
 

@@ -42,8 +42,8 @@ struct AuditTests {
         secrets += [againAccess, try #require(again["refresh"])]
         #expect(try await client.post(Path.logoutAll, [:], bearer: againAccess).status == 205)
         try await Task.sleep(for: .milliseconds(300))
-        _ = worker.stop()
-        server.stop()
+        _ = await worker.stop()
+        await server.stop()
 
         let logs = server.log + worker.log
         #expect(logs.contains("audit.event=login_failed"))

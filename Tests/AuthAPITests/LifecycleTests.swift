@@ -39,7 +39,7 @@ struct LifecycleTests {
         // No mail for the unknown address.
         try await Task.sleep(for: .milliseconds(300))
         #expect(sink.messages(to: "nobody@example.com").isEmpty)
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 
     @Test("Reset verifies an unverified account; cooldown; wrong, expired and locked codes; purposes do not mix")
@@ -140,7 +140,7 @@ struct LifecycleTests {
         #expect(try await client.post(Path.login, ["email": "new.address@example.com", "password": TestServer.password]).status == 200)
         #expect(try await client.post(Path.login, ["email": "old@example.com", "password": TestServer.password]).status == 401)
         #expect(try await client.post(Path.emailChangeConfirm, ["otp": changeCode], bearer: access).code == "otp_invalid")
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 
     @Test("E-mail change race: the new address is taken before confirmation → email_taken, nothing changes")
@@ -189,6 +189,9 @@ struct SessionsTests {
         #expect(try await client.get(Path.me, bearer: other).status == 401)
         #expect(try await client.delete(Path.sessions + otherSessionID, bearer: access).status == 404)
         #expect(try await client.delete(Path.sessions + "no-such-session/", bearer: access).status == 404)
+        for odd in ["%00/", "a%00b/", "%2e%2e/", "%E2%80%AE/", String(repeating: "A", count: 65) + "/"] {
+            #expect(try await client.delete(Path.sessions + odd, bearer: access).status == 404, "\(odd)")
+        }
         #expect(try await client.delete(Path.sessions + "x/", bearer: nil).status == 401)
 
         // Another user's session is 404 too.

@@ -57,7 +57,7 @@ struct LoginTests {
     func rehashOnLogin() async throws {
         let first = try await TestServer()
         _ = try await first.verifiedUser("old@example.com")
-        first.stop()
+        await first.stop()
         let second = try await TestServer(
             environment: ["AUTH_ARGON2_MEMORY_KIB": "2048", "AUTH_ARGON2_ITERATIONS": "2"], directory: first.directory)
         let before = try #require(try await second.storedUser("old@example.com")).password

@@ -11,8 +11,9 @@ struct SchemaFuzzTests {
     @Test("Every operation against the running API + worker: no 5xx, documented statuses, content types and schemas")
     func schemathesis() async throws {
         let server = try await TestServer()
-        let worker = try WorkerProcess(server: server)
+        // Verified before the worker starts: its own code for this address would replace the planted one.
         let auth = try await server.verifiedUser("fuzz@example.com")
+        let worker = try WorkerProcess(server: server)
         let access = try #require(auth["access"])
         let report = server.directory.appendingPathComponent("schemathesis.log")
         _ = FileManager.default.createFile(atPath: report.path, contents: nil)
@@ -32,12 +33,12 @@ struct SchemaFuzzTests {
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        process.waitForExit(timeout: 600)
+        await process.exited(timeout: .seconds(600))
         let output = (try? String(contentsOf: report, encoding: .utf8)) ?? ""
         let summary = output.split(separator: "\n").filter { $0.contains("generated") || $0.contains("Scenarios") || $0.contains("Links") }
         print("schemathesis: " + summary.joined(separator: " | "))
         #expect(process.terminationStatus == 0, "schemathesis failed:\n\(output.suffix(6_000))")
         #expect(output.contains("passed"))
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 }

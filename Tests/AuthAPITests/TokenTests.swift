@@ -145,7 +145,7 @@ struct TokenTests {
         _ = try await first.signup("keep@example.com")
         let login = try await first.client().post(Path.signup, ["email": "keep2@example.com", "password": TestServer.password])
         let access = try #require(login["access"])
-        first.stop()
+        await first.stop()
         let second = try await TestServer(environment: ["AUTH_SECRET_KEY": ""], directory: first.directory)
         #expect(try await second.client().get(Path.me, bearer: access).status == 200)
     }

@@ -29,7 +29,7 @@ struct WorkerTests {
         // Only the keyed hash is stored.
         let stored = try #require(try await server.sql("SELECT code_hash FROM one_time_codes").first)
         #expect(stored.hasPrefix("\\x") && stored.count == 2 + 64 && !stored.contains(code))
-        #expect(worker.stop() == 0)
+        #expect(await worker.stop() == 0)
     }
 
     @Test("send-otp after the cooldown mails a new code that replaces the first")
@@ -50,7 +50,7 @@ struct WorkerTests {
             #expect(old.code == "otp_invalid")
         }
         #expect(try await server.client().post(Path.verifyEmail, ["email": "re@example.com", "otp": second]).status == 200)
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 
     @Test("SMTP down during 20 signups: all answer 201 at once, every mail arrives once the server is back")
@@ -68,7 +68,7 @@ struct WorkerTests {
         }
         print("20 signups with the SMTP server down: \(ContinuousClock.now - started)")
         try await Task.sleep(for: .milliseconds(500))
-        let status = try server.queueStatus()
+        let status = try await server.queueStatus()
         #expect(status["done"] as? Int == 0)
         #expect(status["dead"] as? Int == 0)
         let sink = try await SMTPSink(port: port)
@@ -78,7 +78,7 @@ struct WorkerTests {
         #expect(sink.messages().count == 20)
         let errors = try await server.sql("SELECT last_error FROM mail_jobs WHERE last_error IS NOT NULL")
         #expect(!errors.isEmpty)
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 
     @Test("451 is retried until delivered, exactly once")
@@ -93,8 +93,8 @@ struct WorkerTests {
         #expect(sink.messages(to: "retry@example.com").count == 1)
         let attempts = try await server.sqlInt("SELECT attempts FROM mail_jobs")
         #expect(attempts == 3)
-        #expect(try server.queueStatus()["done"] as? Int == 1)
-        _ = worker.stop()
+        #expect(try await server.queueStatus()["done"] as? Int == 1)
+        _ = await worker.stop()
     }
 
     @Test("550 parks the job as dead; requeue-dead delivers it")
@@ -109,14 +109,14 @@ struct WorkerTests {
         let deadJobs = status["dead_jobs"] as? [[String: Any]] ?? []
         #expect((deadJobs.first?["last_error"] as? String)?.contains("550") == true)
         #expect(deadJobs.first?["attempts"] as? Int == 1)
-        let human = try server.worker(["status"])
+        let human = try await server.worker(["status"])
         #expect(human.output.contains("dead") && human.output.contains("550"))
         try sink.setMode("ok")
-        let requeue = try server.worker(["requeue-dead", "--id", "\(deadJobs.first?["id"] as? Int ?? 0)"])
+        let requeue = try await server.worker(["requeue-dead", "--id", "\(deadJobs.first?["id"] as? Int ?? 0)"])
         #expect(requeue.status == 0 && requeue.output.contains("requeued 1 job"))
         try await sink.waitFor(1, to: "dead@example.com")
-        #expect(try server.worker(["requeue-dead", "--id", "999"]).status != 0)
-        _ = worker.stop()
+        #expect(try await server.worker(["requeue-dead", "--id", "999"]).status != 0)
+        _ = await worker.stop()
     }
 
     @Test("A worker killed with SIGKILL in the middle of a send: the mail still arrives")
@@ -130,17 +130,17 @@ struct WorkerTests {
         // Wait until the job is being sent, then kill the worker without a chance to clean up.
         try await server.waitForQueue("running", count: 1)
         try await Task.sleep(for: .milliseconds(300))
-        first.kill()
+        await first.kill()
         try sink.setMode("ok")
         let second = try WorkerProcess(server: server, environment: env)
         let mails = try await sink.waitFor(1, to: "killed@example.com", timeout: .seconds(30))
         try await server.waitForQueue("done", count: 1)
-        #expect(try server.queueStatus()["done"] as? Int == 1)
+        #expect(try await server.queueStatus()["done"] as? Int == 1)
         // At worst sent twice; the newest code is the valid one.
         let code = try #require(sink.messages(to: "killed@example.com").last?.code)
         #expect(!mails.isEmpty)
         #expect(try await server.client().post(Path.verifyEmail, ["email": "killed@example.com", "otp": code]).status == 200)
-        _ = second.stop()
+        _ = await second.stop()
     }
 
     @Test("Two workers: every job delivered exactly once")
@@ -159,8 +159,8 @@ struct WorkerTests {
         let mails = sink.messages()
         #expect(mails.count == 30)
         #expect(Set(mails.map(\.envelopeTo)).count == 30)
-        #expect(a.stop() == 0)
-        #expect(b.stop() == 0)
+        #expect(await a.stop() == 0)
+        #expect(await b.stop() == 0)
         let owners = try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE state = 'done'")
         #expect(owners == 30)
     }
@@ -169,7 +169,7 @@ struct WorkerTests {
     func onceAndOutbox() async throws {
         let server = try await TestServer()
         for i in 0..<3 { _ = try await server.signup("once\(i)@example.com") }
-        let result = try server.worker(["run", "--once"])
+        let result = try await server.worker(["run", "--once"])
         #expect(result.status == 0)
         #expect(result.output.contains("handled 3 jobs"))
         let outbox = server.stateDirectory.appendingPathComponent("outbox")
@@ -177,8 +177,8 @@ struct WorkerTests {
         #expect(files.count == 3)
         let mail = ReceivedMail(raw: try String(contentsOf: outbox.appendingPathComponent(files[0]), encoding: .utf8))
         #expect(mail.code != nil)
-        #expect(try server.queueStatus()["done"] as? Int == 3)
-        #expect(try server.worker(["run", "--once"]).output.contains("handled 0 jobs"))
+        #expect(try await server.queueStatus()["done"] as? Int == 3)
+        #expect(try await server.worker(["run", "--once"]).output.contains("handled 0 jobs"))
     }
 
     @Test("SMTP AUTH with credentials from the URL; the password never appears in logs, status or errors")
@@ -189,14 +189,14 @@ struct WorkerTests {
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://mailer:\(secret)@127.0.0.1:\(sink.port)"])
         _ = try await server.signup("auth@example.com")
         try await sink.waitFor(1, to: "auth@example.com")
-        _ = worker.stop()
+        _ = await worker.stop()
         // Wrong password: refused by the server (535) and parked as dead; still no secret anywhere.
         let wrong = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://mailer:not-\(secret)@127.0.0.1:\(sink.port)"])
         _ = try await server.signup("auth2@example.com")
         let dead = try await server.waitForQueue("dead", count: 1)["dead"] as? Int ?? 0
         #expect(dead == 1, "\(wrong.log)")
-        _ = wrong.stop()
-        let status = try server.worker(["status", "--json"]).output
+        _ = await wrong.stop()
+        let status = try await server.worker(["status", "--json"]).output
         for text in [worker.log, wrong.log, status] {
             #expect(!text.contains(secret))
         }
@@ -212,6 +212,6 @@ struct WorkerTests {
         let status = try await server.waitForQueue("dead", count: 1)
         #expect(status["dead"] as? Int == 1)
         #expect(sink.messages().isEmpty)
-        _ = worker.stop()
+        _ = await worker.stop()
     }
 }

@@ -57,6 +57,21 @@ struct RateLimiterTests {
         await second.close()
     }
 
+    @Test("Parallel releases of one key give back distinct hits", arguments: TestStore.available)
+    func parallelRelease(store: TestStore) async throws {
+        let db = try await store.open()
+        let limiter = RateLimiter(enabled: true, rates: try .parse("login=3/min", over: .defaults), store: db, clock: ManualClock())
+        for _ in 0..<3 { #expect(try await limiter.acquire(.login, keys: [ip1]) == nil) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2 { group.addTask { try await limiter.release(.login, keys: [ip1]) } }
+            try await group.waitForAll()
+        }
+        #expect(try await limiter.acquire(.login, keys: [ip1]) == nil)
+        #expect(try await limiter.acquire(.login, keys: [ip1]) == nil)
+        #expect(try await limiter.acquire(.login, keys: [ip1]) != nil)
+        await db.close()
+    }
+
     @Test("Hits no window can count are purged", arguments: TestStore.available)
     func purge(store: TestStore) async throws {
         let db = try await store.open()

@@ -146,7 +146,9 @@ extension AccountService {
 
     /// Ends one of the caller's sessions; 404 when it is unknown, ended or someone else's.
     public func revokeSession(_ caller: Authenticated, id: String, client: ClientInfo) async throws {
-        guard id.utf8.count <= 64, try await store.revokeSession(userId: caller.userId, sessionId: id, now: clock.now()) else {
+        // Session ids are base64url tokens: anything else (a NUL, say) is unknown without a lookup.
+        guard id.utf8.count <= 64, id.utf8.allSatisfy(Base64URL.isAlphabet),
+              try await store.revokeSession(userId: caller.userId, sessionId: id, now: clock.now()) else {
             throw APIError.notFound
         }
         await audit.record(.sessionRevoked, userId: caller.userId, client: client, detail: id == caller.sessionId ? "current" : "other")

@@ -117,7 +117,8 @@ public struct AccountService: Sendable {
         guard user.isVerified else { throw APIError.emailNotVerified }
         let upgraded = hasher.needsRehash(user.password) ? try await hasher.hash(request.password) : nil
         let session = newSession(userId: userId, client: client)
-        try await store.recordLogin(userId: userId, session: session, upgradedPasswordHash: upgraded, now: clock.now())
+        try await store.recordLogin(
+            userId: userId, session: session, upgrade: upgraded.map { (from: user.password, to: $0) }, now: clock.now())
         await audit.record(.loginSucceeded, userId: userId, client: client)
         return AuthResult(user: user, tokens: try await issue(user: user, session: session))
     }

@@ -12,8 +12,10 @@ public protocol AuthStore: Sendable {
     /// Throws `StorageError.emailTaken` when the address is taken, leaving nothing behind.
     func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User
 
-    /// Records a successful login: the new session, `last_login`, and an upgraded hash if any.
-    func recordLogin(userId: Int64, session: LoginSession, upgradedPasswordHash: String?, now: Date) async throws
+    /// Records a successful login: the new session, `last_login`, and an upgraded hash if any —
+    /// stored only while the password is still the verified `upgrade.from` (a reset or change
+    /// committed meanwhile wins).
+    func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws
 
     func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User?
 

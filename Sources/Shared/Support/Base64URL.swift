@@ -12,6 +12,9 @@ public enum Base64URL {
         return table
     }()
 
+    /// Whether a byte is one of the 64 characters of the alphabet (no padding).
+    public static func isAlphabet(_ byte: UInt8) -> Bool { reverse[Int(byte)] != 0xFF }
+
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let input = Array(bytes)
         var out = [UInt8]()

@@ -45,14 +45,14 @@ final class SMTPSink {
         try Data(mode.utf8).write(to: directory.appendingPathComponent("mode"))
     }
 
-    func stop() {
+    func stop() async {
         if process.isRunning {
             process.terminate()
-            process.waitForExit()
+            await process.exited()
         }
     }
 
-    deinit { stop() }
+    deinit { process.terminateInBackground() }
 
     /// Every message received so far, oldest first.
     func messages() -> [ReceivedMail] {

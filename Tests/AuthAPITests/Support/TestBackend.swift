@@ -17,33 +17,23 @@ enum TestBackend {
     static var workers: Int { isPostgres ? 2 : 1 }
 
     /// A new, empty database on the test server; returns its URL.
-    static func freshPostgresDatabase() throws -> String {
+    static func freshPostgresDatabase() async throws -> String {
         guard let admin = postgresURL, var components = URLComponents(string: admin) else {
             throw TestServerError.failed("AUTH_TEST_POSTGRES_URL is not set")
         }
         let name = "auth_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-        _ = try psql(admin, "CREATE DATABASE \(name)")
+        _ = try await psql(admin, "CREATE DATABASE \(name)")
         components.path = "/" + name
         return components.string!
     }
 
     /// Runs SQL with `psql` (unaligned, tuples only); returns the first column of every row.
-    static func psql(_ url: String, _ sql: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-F", "\t", "-c", sql]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitForExit()
-        guard process.terminationStatus == 0 else {
-            throw TestServerError.failed("psql: \(String(decoding: errors, as: UTF8.self))")
-        }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
+    static func psql(_ url: String, _ sql: String) async throws -> [String] {
+        let result = try await Process.output(
+            of: URL(fileURLWithPath: "/usr/bin/env"),
+            ["psql", url, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-P", "null=NULL", "-F", "\t", "-c", sql])
+        guard result.status == 0 else { throw TestServerError.failed("psql: \(result.output)") }
+        return result.output.split(separator: "\n", omittingEmptySubsequences: true)
             .map { String($0.split(separator: "\t", omittingEmptySubsequences: false).first ?? "") }
     }
 }
@@ -55,7 +45,7 @@ extension TestServer {
     func sql(_ sql: String) async throws -> [String] {
         switch location {
         case .postgres:
-            return try TestBackend.psql(databaseURL, sql)
+            return try await TestBackend.psql(databaseURL, sql)
         case .sqlite(let path):
             let database = try AppDatabase.open(path: path)
             defer { Task { await database.close() } }

@@ -39,7 +39,7 @@ final class TestServer {
             databaseURL = previous
         } else {
             databaseURL = TestBackend.isPostgres && !sqlite
-                ? try TestBackend.freshPostgresDatabase() : dir.appendingPathComponent("auth.sqlite").path
+                ? try await TestBackend.freshPostgresDatabase() : dir.appendingPathComponent("auth.sqlite").path
             try databaseURL.write(to: remembered, atomically: true, encoding: .utf8)
         }
         location = try DatabaseLocation.parse(databaseURL).get()
@@ -53,7 +53,7 @@ final class TestServer {
         for (k, v) in extra { env[k] = v }
         environment = env
         if migrate {
-            let result = try Self.run(["migrate"], environment: env)
+            let result = try await Self.run(["migrate"], environment: env)
             guard result.status == 0 else { throw TestServerError.failed("migrate: \(result.output)") }
         }
         (processes, logPaths) = try Self.launch("AuthAPI", ["serve"], count: max(1, replicas), environment: env, directory: dir)
@@ -65,12 +65,14 @@ final class TestServer {
     }
 
     /// Stops every replica with SIGTERM (graceful shutdown) and waits for them.
-    func stop() {
+    func stop() async {
         for process in processes where process.isRunning { process.terminate() }
-        for process in processes { process.waitForExit() }
+        for process in processes { await process.exited() }
     }
 
-    deinit { stop() }
+    deinit {
+        for process in processes { process.terminateInBackground() }
+    }
 
     /// Every replica's log, one after the other.
     var log: String { logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
@@ -140,23 +142,9 @@ final class TestServer {
     }
 
     /// Runs an `AuthAPI` subcommand to completion, with optional standard input.
-    static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil, directory: URL? = nil) throws -> RunResult {
-        let process = Process()
-        process.executableURL = binary("AuthAPI")
-        process.arguments = arguments
-        process.environment = environment
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitForExit()
-        return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil, directory: URL? = nil) async throws -> RunResult {
+        let result = try await Process.output(of: binary("AuthAPI"), arguments, environment: environment, directory: directory, stdin: stdin)
+        return RunResult(status: result.status, output: result.output)
     }
 
     private static func waitForPort(logPath: String, process: Process) async throws -> Int {

@@ -22,16 +22,16 @@ final class WorkerProcess {
 
     /// SIGTERM, then wait: each worker finishes its sends in flight and exits. Returns the
     /// first non-zero exit status, else 0.
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         for process in processes where process.isRunning { process.terminate() }
-        for process in processes { process.waitForExit() }
+        for process in processes { await process.exited() }
         return processes.map(\.terminationStatus).first { $0 != 0 } ?? 0
     }
 
-    func kill() {
+    func kill() async {
         for process in processes where process.isRunning {
             Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitForExit()
+            await process.exited()
         }
     }
 
@@ -42,27 +42,18 @@ final class WorkerProcess {
         return processes.map(\.terminationStatus).first { $0 != 0 } ?? 0
     }
 
-    deinit { kill() }
+    deinit {
+        for process in processes where process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
 }
 
 extension TestServer {
     /// Runs a `MailWorker` subcommand to completion.
-    func worker(_ arguments: [String], environment extra: [String: String] = [:]) throws -> RunResult {
+    func worker(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> RunResult {
         var env = environment
         for (k, v) in extra { env[k] = v }
-        let process = Process()
-        process.executableURL = TestServer.binary("MailWorker")
-        process.arguments = arguments
-        process.environment = env
-        process.currentDirectoryURL = directory
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitForExit()
-        return RunResult(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let result = try await Process.output(of: TestServer.binary("MailWorker"), arguments, environment: env, directory: directory)
+        return RunResult(status: result.status, output: result.stdout)
     }
 
     /// Polls `status --json` until `state` counts `count` jobs (or 10 s pass); returns the last status.
@@ -70,7 +61,7 @@ extension TestServer {
     func waitForQueue(_ state: String, count: Int) async throws -> [String: Any] {
         var status: [String: Any] = [:]
         for _ in 0..<250 {
-            status = try queueStatus()
+            status = try await queueStatus()
             if status[state] as? Int == count { break }
             try await Task.sleep(for: .milliseconds(40))
         }
@@ -78,8 +69,8 @@ extension TestServer {
     }
 
     /// `MailWorker status --json`, parsed.
-    func queueStatus() throws -> [String: Any] {
-        let result = try worker(["status", "--json"])
+    func queueStatus() async throws -> [String: Any] {
+        let result = try await worker(["status", "--json"])
         return (try JSONSerialization.jsonObject(with: Data(result.output.utf8))) as? [String: Any] ?? [:]
     }
 }

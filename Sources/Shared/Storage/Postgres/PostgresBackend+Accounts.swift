@@ -44,14 +44,13 @@ extension PostgresBackend: AuthStore {
         }
     }
 
-    public func recordLogin(userId: Int64, session: LoginSession, upgradedPasswordHash: String?, now: Date) async throws {
+    public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
         try await transaction { connection in
             try await connection.insertSession(session, logger: logger)
-            if let hash = upgradedPasswordHash {
+            try await connection.run("UPDATE users SET last_login = \(now.timeIntervalSince1970) WHERE id = \(userId)", logger: logger)
+            if let upgrade {
                 try await connection.run(
-                    "UPDATE users SET last_login = \(now.timeIntervalSince1970), password = \(hash) WHERE id = \(userId)", logger: logger)
-            } else {
-                try await connection.run("UPDATE users SET last_login = \(now.timeIntervalSince1970) WHERE id = \(userId)", logger: logger)
+                    "UPDATE users SET password = \(upgrade.to) WHERE id = \(userId) AND password = \(upgrade.from)", logger: logger)
             }
         }
     }

@@ -58,6 +58,7 @@ extension PostgresBackend {
                     session.userId = userId
                     try await connection.insertSession(session, logger: logger)
                 case .resetPassword(let hash):
+                    try await connection.lockUser(userId, logger: logger)
                     try await connection.run("UPDATE users SET password = \(hash), is_verified = TRUE WHERE id = \(userId)", logger: logger)
                     try await connection.revokeAll(userId: userId, except: nil, reason: "password_reset", now: now, logger: logger)
                 case .changeEmail(let oldEmail):

@@ -7,13 +7,14 @@ extension PostgresBackend: JobQueue {
         // One statement: `SKIP LOCKED` lets M workers claim side by side, each row to one of them.
         let jobs = try await client.withConnection { connection in
             try await connection.rows("""
-                UPDATE mail_jobs SET state = 'running', lease_owner = \(owner), lease_expires_at = \(t + lease),
-                    attempts = attempts + 1, updated_at = \(t)
-                WHERE id IN (
+                WITH picked AS MATERIALIZED (
                     SELECT id FROM mail_jobs
                     WHERE (state = 'queued' AND run_at <= \(t)) OR (state = 'running' AND lease_expires_at <= \(t))
                     ORDER BY run_at, id LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED)
+                UPDATE mail_jobs SET state = 'running', lease_owner = \(owner), lease_expires_at = \(t + lease),
+                    attempts = attempts + 1, updated_at = \(t)
+                WHERE id IN (SELECT id FROM picked)
                 RETURNING \(unescaped: PostgresRows.jobColumns)
                 """, logger: logger).compactMap(PostgresRows.job)
         }
@@ -69,7 +70,9 @@ extension PostgresBackend: JobQueue {
     }
 
     public func status(now: Date) async throws -> QueueStatus {
-        try await client.withConnection { connection in
+        try await transaction { connection in
+            // One snapshot, so the counts agree with each other (as SQLite's read transaction).
+            try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             var counts: [String: Int] = [:]
             for row in try await connection.rows("SELECT state, COUNT(*) FROM mail_jobs GROUP BY state", logger: logger) {
                 let (state, n) = try row.decode((String, Int).self)

@@ -74,8 +74,11 @@ extension PostgresBackend {
     public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
                                session: LoginSession, now: Date) async throws -> Bool {
         try await transaction { connection in
-            // Lock the caller's session, then the user row: a concurrent logout-all or reset
-            // either commits first (and this finds no active session or another hash) or waits.
+            // The user row first, as every change to a user's sessions as a whole does: one lock
+            // order (no deadlock), and a concurrent logout-all or reset either commits first
+            // (then this finds no active session or another hash) or waits and then sees the
+            // session this inserts.
+            try await connection.lockUser(userId, logger: logger)
             let active = try await connection.count("""
                 SELECT 1 FROM login_sessions WHERE id = \(callerSession) AND user_id = \(userId) AND revoked_at IS NULL
                   AND expires_at > \(now.timeIntervalSince1970) FOR UPDATE
@@ -111,8 +114,11 @@ extension PostgresBackend {
     }
 
     public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
-        try await client.withConnection { connection in
-            try await connection.revokeAll(userId: userId, except: nil, reason: "logout_all", now: now, logger: logger)
+        try await transaction { connection in
+            // After the user-row lock, the UPDATE's snapshot includes sessions that a password
+            // change committed while this waited: none escapes.
+            try await connection.lockUser(userId, logger: logger)
+            return try await connection.revokeAll(userId: userId, except: nil, reason: "logout_all", now: now, logger: logger)
         }
     }
 }

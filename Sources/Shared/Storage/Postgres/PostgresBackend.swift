@@ -222,6 +222,7 @@ extension PostgresBackend: AuthBackend {
 
     public func close() async {
         listener?.cancel()
+        _ = await listener?.value
         runner.cancel()
         _ = await runner.value
     }

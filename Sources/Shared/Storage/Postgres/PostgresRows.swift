@@ -89,6 +89,13 @@ extension PostgresConnection {
             """, logger: logger)
     }
 
+    /// Locks the user row for the rest of the transaction. Taken first by every transaction
+    /// that changes a user's sessions as a whole; `NO KEY UPDATE` leaves logins (whose
+    /// foreign key takes `KEY SHARE`) unblocked.
+    func lockUser(_ id: Int64, logger: Logger) async throws {
+        try await run("SELECT 1 FROM users WHERE id = \(id) FOR NO KEY UPDATE", logger: logger)
+    }
+
     func user(id: Int64, logger: Logger) async throws -> User? {
         try await rows("SELECT \(unescaped: PostgresRows.userColumns) FROM users WHERE id = \(id)", logger: logger)
             .first.map(PostgresRows.user)

@@ -34,15 +34,13 @@ extension AppDatabase: AuthStore {
         }
     }
 
-    public func recordLogin(userId: Int64, session: LoginSession, upgradedPasswordHash: String?, now: Date) async throws {
+    public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
         try await pool.write { db in
             try session.insert(db)
-            if let hash = upgradedPasswordHash {
-                try db.execute(sql: "UPDATE users SET last_login = ?, password = ? WHERE id = ?",
-                               arguments: [now.timeIntervalSince1970, hash, userId])
-            } else {
-                try db.execute(sql: "UPDATE users SET last_login = ? WHERE id = ?",
-                               arguments: [now.timeIntervalSince1970, userId])
+            try db.execute(sql: "UPDATE users SET last_login = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, userId])
+            if let upgrade {
+                try db.execute(sql: "UPDATE users SET password = ? WHERE id = ? AND password = ?",
+                               arguments: [upgrade.to, userId, upgrade.from])
             }
         }
     }
