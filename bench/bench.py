@@ -560,17 +560,21 @@ class Bench:
             json.dump(r, f, indent=2)
 
     def run(self):
+        started = time.monotonic()
+
+        def phase(name, step):
+            begun = time.monotonic()
+            log("%s..." % name)
+            step()
+            log("  (%s: %.0f s)" % (name, time.monotonic() - begun))
         try:
-            self.build()
-            log("ceilings...")
-            self.ceilings()
-            log("endpoints...")
-            self.endpoints()
-            log("worker...")
-            self.worker_throughput()
-            self.latency_and_contention()
-            log("postgres...")
-            self.postgres()
+            phase("build", self.build)
+            phase("ceilings", self.ceilings)
+            phase("endpoints", self.endpoints)
+            phase("worker", self.worker_throughput)
+            phase("latency and contention", self.latency_and_contention)
+            phase("postgres", self.postgres)
+            self.results["seconds"] = time.monotonic() - started
             self.report()
         finally:
             self.procs.stop_all()
@@ -582,11 +586,13 @@ def main():
     parser.add_argument("--smoke", action="store_true", help="a second or so per step, debug build, no BENCHMARKS.md")
     parser.add_argument("--release", action="store_true", help="with --smoke: use the release build")
     parser.add_argument("--no-build", action="store_true", help="use the existing build")
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--warmup", type=int, default=2)
+    # Defaults sized so that `make bench` from a clean clone (release build included) stays
+    # under 10 minutes on a 2-core machine; raise them for steadier numbers.
+    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--pg-duration", type=int, default=5, help="seconds per PostgreSQL endpoint run")
+    parser.add_argument("--pg-duration", type=int, default=3, help="seconds per PostgreSQL endpoint run")
     args = parser.parse_args()
     if args.smoke:
         args.duration, args.warmup, args.connections, args.pg_duration = 1, 0, 4, 1
