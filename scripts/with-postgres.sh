@@ -33,9 +33,20 @@ trap stop EXIT
 
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log"; exit 1; }
+# TLS with a throw-away self-signed certificate, so tests can exercise every sslmode (clients
+# that ask for none still connect in clear).
+ssl=()
+if command -v openssl >/dev/null; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=auth-test-postgres" \
+        -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >/dev/null 2>&1 \
+        && chmod 600 "$dir/data/server.key" \
+        && { [ -z "${as_owner[*]}" ] || chown postgres "$dir/data/server.key" "$dir/data/server.crt"; } \
+        && ssl=(-c ssl=on) \
+        && export AUTH_TEST_POSTGRES_TLS=1
+fi
 # Throw-away data: no fsync. Enough connections for replicas, workers and parallel tests.
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300 ${PG_SETTINGS:-}" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300 ${ssl[*]:-} ${PG_SETTINGS:-}" \
     start >/dev/null || { cat "$dir/server.log"; exit 1; }
 
 export AUTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

@@ -67,6 +67,35 @@ struct CommandLineTests {
         }
     }
 
+    @Test("sslmode: require encrypts without checking the certificate, verify-full refuses an unknown CA, disable stays clear",
+          .enabled(if: ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_TLS"] == "1", "needs the TLS-enabled test server"))
+    func sslModes() async throws {
+        let dir = try tempDir()
+        let base = try await environment(dir)
+        let url = try #require(base["AUTH_DATABASE"]).replacingOccurrences(of: "sslmode=disable", with: "sslmode=")
+        func migrate(_ mode: String) async throws -> TestServer.RunResult {
+            var env = base
+            env["AUTH_DATABASE"] = url.replacingOccurrences(of: "sslmode=", with: "sslmode=" + mode)
+            return try await TestServer.run(["migrate"], environment: env)
+        }
+        #expect(try await migrate("require").status == 0)
+        #expect(try await migrate("prefer").status == 0)
+        #expect(try await migrate("disable").status == 0)
+        let verified = try await migrate("verify-full")
+        #expect(verified.status == 1 && verified.output.contains("cannot connect to"), "\(verified.output)")
+        // `require` really encrypts: a server on it shows up in pg_stat_ssl with ssl = true.
+        let requireURL = url.replacingOccurrences(of: "sslmode=", with: "sslmode=require")
+        try requireURL.write(to: dir.appendingPathComponent("database-url"), atomically: true, encoding: .utf8)
+        let server = try await TestServer(directory: dir, migrate: false, replicas: 1)
+        #expect(try await server.client().get("/healthz").status == 200)
+        let name = try #require(URLComponents(string: requireURL)?.path.dropFirst())
+        let encrypted = try await TestBackend.psql(try #require(TestBackend.postgresURL), """
+            SELECT count(*) FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE ssl AND datname = '\(name)'
+            """)
+        #expect((Int(encrypted.first ?? "") ?? 0) >= 1, "\(encrypted)")
+        await server.stop()
+    }
+
     @Test("An unwritable database folder is a clear error, not a crash", .enabled(if: !TestBackend.isPostgres, "a SQLite file's folder"))
     func unwritableFolder() async throws {
         let dir = try tempDir()

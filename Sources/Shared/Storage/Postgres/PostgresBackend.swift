@@ -12,6 +12,8 @@ public final class PostgresBackend: Sendable {
     let location: PostgresLocation
     let logger: Logger
     private let runner: Task<Void, Never>
+    /// Signalled once the client's `run()` task has begun.
+    private let started: JobWakeups
     private let listener: Task<Void, Never>?
     public let jobWakeups: JobWakeups?
 
@@ -22,7 +24,12 @@ public final class PostgresBackend: Sendable {
         self.client = client
         self.location = location
         self.logger = logger
-        runner = Task { await client.run() }
+        let started = JobWakeups()
+        self.started = started
+        runner = Task {
+            started.signal()
+            await client.run()
+        }
         if listen {
             let wakeups = JobWakeups()
             jobWakeups = wakeups
@@ -46,7 +53,10 @@ public final class PostgresBackend: Sendable {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return PostgresBackend(client: client, location: location, listen: listenForJobs, logger: logger)
+        let backend = PostgresBackend(client: client, location: location, listen: listenForJobs, logger: logger)
+        // Let `run()` start before the first query (the pool lends connections only while it runs).
+        await backend.started.wait(timeout: .seconds(5))
+        return backend
     }
 
     /// libpq's `sslmode` over NIOSSL: `require` encrypts without checking the certificate (as
