@@ -213,11 +213,11 @@ class Bench:
 
     # --- load -------------------------------------------------------------------------------
 
-    def wrk_replicas(self, urls, script, connections=None, duration=None, **env):
+    def wrk_replicas(self, urls, script, connections=None, duration=None, warmup=0, **env):
         """Load spread over replicas: one wrk per replica at the same time, connections split
         evenly. req/s add up; each latency percentile is the worse of the replicas'."""
         if len(urls) == 1:
-            return self.wrk(urls[0], script, connections, duration, **env)
+            return self.wrk(urls[0], script, connections, duration, warmup, **env)
         connections = connections or self.args.connections
         share = max(1, connections // len(urls))
         results = [None] * len(urls)
@@ -227,7 +227,7 @@ class Bench:
             extra = dict(env)
             if "BENCH_POOL" in extra:
                 extra["BENCH_POOL"] = "%s.%d" % (extra["BENCH_POOL"], i)
-            results[i] = self.wrk(urls[i], script, share, duration, **extra)
+            results[i] = self.wrk(urls[i], script, share, duration, warmup, **extra)
         threads = [threading.Thread(target=one, args=(i,)) for i in range(len(urls))]
         for t in threads:
             t.start()
@@ -240,14 +240,15 @@ class Bench:
             merged[key] = max(r[key] for r in results)
         return merged
 
-    def wrk(self, url, script, connections=None, duration=None, **env):
+    def wrk(self, url, script, connections=None, duration=None, warmup=None, **env):
         connections = connections or self.args.connections
         duration = duration or self.args.duration
+        warmup = self.args.warmup if warmup is None else warmup
         threads = min(self.args.threads, connections)
         run_env = dict(os.environ, BENCH_LUA_DIR=LUA, BENCH_THREADS=str(threads), BENCH_RUN=secrets.token_hex(3))
         run_env.update({k: str(v) for k, v in env.items()})
-        if self.args.warmup > 0 and not env.get("BENCH_POOL"):
-            subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % self.args.warmup,
+        if warmup > 0 and not env.get("BENCH_POOL"):
+            subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % warmup,
                             "-s", os.path.join(LUA, script), url], env=dict(run_env, BENCH_RUN=secrets.token_hex(3)),
                            capture_output=True, text=True)
         out = subprocess.run(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration, "--latency",
@@ -539,7 +540,7 @@ class Bench:
         if r["postgres"]:
             lines += ["", "## PostgreSQL", "",
                       "The same endpoints with `AUTH_DATABASE=postgres://…` on a local PostgreSQL %s (default settings but "
-                      "`fsync=off`; the server shares the cores too), `wrk -d%ds`. With 2 replicas, one wrk per replica runs at "
+                      "`fsync=off`; the server shares the cores too), `wrk -d%ds`, no warm-up. With 2 replicas, one wrk per replica runs at "
                       "once on half the connections: req/s are summed, latencies are the worse replica's." % (
                           r.get("pg_version", ""), self.args.pg_duration),
                       "", "| endpoint | 1 replica req/s | p99 ms | 2 replicas req/s | p99 ms | 2 vs 1 | SQLite req/s |",
@@ -600,11 +601,12 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use the existing build")
     # Defaults sized so that `make bench` from a clean clone (release build included) stays
     # under 10 minutes on a 2-core machine; raise them for steadier numbers.
-    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--duration", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--pg-duration", type=int, default=3, help="seconds per PostgreSQL endpoint run")
+    parser.add_argument("--pg-duration", type=int, default=2,
+                        help="seconds per PostgreSQL endpoint run (no warm-up: the SQLite runs before warmed the binaries)")
     args = parser.parse_args()
     if args.smoke:
         args.duration, args.warmup, args.connections, args.pg_duration = 1, 0, 4, 1
