@@ -181,22 +181,6 @@ public final class PostgresBackend: Sendable {
     static func isUniqueViolation(_ error: any Error) -> Bool { sqlState(error) == "23505" }
 }
 
-extension PostgresConnection {
-    /// The rows of a query, collected.
-    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
-    }
-
-    /// How many rows a statement with `RETURNING 1` touched.
-    func count(_ query: PostgresQuery, logger: Logger) async throws -> Int {
-        try await self.query(query, logger: logger).collect().count
-    }
-
-    func run(_ query: PostgresQuery, logger: Logger) async throws {
-        _ = try await self.query(query, logger: logger).collect()
-    }
-}
-
 extension PostgresBackend: AuthBackend {
     public var displayName: String { location.redacted }
 
