@@ -10,9 +10,11 @@ sequences are moved past the copied rows. Refuses a target that already holds us
 Python's sqlite3 module and psql.
 """
 import os
+import pathlib
 import sqlite3
 import subprocess
 import sys
+import urllib.parse
 
 # Tables and columns, in an order that satisfies the foreign keys. Both schemas store dates as
 # Unix seconds and use the same column names, so values move unchanged; only booleans and
@@ -50,8 +52,8 @@ def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
     source, target = sys.argv[1], sys.argv[2]
-    db = sqlite3.connect("file:%s?mode=ro" % source, uri=True)
-    # Text that is not UTF-8 is kept as it was stored rather than failing the whole copy.
+    db = sqlite3.connect(pathlib.Path(source).resolve().as_uri() + "?mode=ro", uri=True)
+    # Text that is not UTF-8 reaches psql as stored; PostgreSQL then refuses it and nothing is written.
     db.text_factory = lambda raw: raw.decode("utf-8", errors="surrogateescape")
     script = ["\\set ON_ERROR_STOP on", "BEGIN;",
               "DO $$ BEGIN IF EXISTS (SELECT 1 FROM users) THEN RAISE EXCEPTION 'the target already holds users'; END IF; END $$;"]
@@ -72,9 +74,16 @@ def main():
         script.append("SELECT setval(pg_get_serial_sequence('%s', 'id'), COALESCE((SELECT MAX(id) FROM %s), 0) + 1, false);"
                       % (table, table))
     script.append("COMMIT;")
+    # The password goes to psql in its environment, not on its command line (where ps shows it).
+    parts = urllib.parse.urlsplit(target)
+    env = dict(os.environ, PGCLIENTENCODING="UTF8")
+    if parts.password is not None:
+        env["PGPASSWORD"] = urllib.parse.unquote(parts.password)
+        netloc = parts.netloc.rsplit("@", 1)
+        target = urllib.parse.urlunsplit(parts._replace(netloc=netloc[0].split(":", 1)[0] + "@" + netloc[1]))
     result = subprocess.run(["psql", target, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
                             input=("\n".join(script) + "\n").encode("utf-8", errors="surrogateescape"),
-                            capture_output=True, env=dict(os.environ, PGCLIENTENCODING="UTF8"))
+                            capture_output=True, env=env)
     if result.returncode != 0:
         sys.exit("copy failed, nothing was written: %s" % result.stderr.decode(errors="replace").strip())
     print("copied " + ", ".join("%d %s" % (n, t) for t, n in counts.items()))

@@ -15,9 +15,14 @@ fi
 command -v psql >/dev/null || "$here/apt-install.sh" postgresql-client
 
 dir="$(mktemp -d /tmp/auth-pg.XXXXXX)"
+as_owner=()
+stop() {
+    [ -f "$dir/data/postmaster.pid" ] && "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1
+    rm -rf "$dir"
+}
+trap stop EXIT
 chmod 755 "$dir"
 # initdb and postgres refuse to run as root: run them as the postgres system user then.
-as_owner=()
 if [ "$(id -u)" -eq 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$dir"
@@ -25,11 +30,6 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 
-stop() {
-    "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
-    rm -rf "$dir"
-}
-trap stop EXIT
 
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log"; exit 1; }
@@ -41,8 +41,9 @@ if command -v openssl >/dev/null; then
         -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >/dev/null 2>&1 \
         && chmod 600 "$dir/data/server.key" \
         && { [ -z "${as_owner[*]}" ] || chown postgres "$dir/data/server.key" "$dir/data/server.crt"; } \
+        && cp "$dir/data/server.crt" "$dir/ca.crt" && chmod 644 "$dir/ca.crt" \
         && ssl=(-c ssl=on) \
-        && export AUTH_TEST_POSTGRES_TLS=1
+        && export AUTH_TEST_POSTGRES_TLS=1 AUTH_TEST_POSTGRES_CA="$dir/ca.crt"
 fi
 # Throw-away data: no fsync. Enough connections for replicas, workers and parallel tests.
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

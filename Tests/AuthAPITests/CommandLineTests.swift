@@ -83,6 +83,11 @@ struct CommandLineTests {
         #expect(try await migrate("disable").status == 0)
         let verified = try await migrate("verify-full")
         #expect(verified.status == 1 && verified.output.contains("cannot connect to"), "\(verified.output)")
+        // With the server's certificate as the trusted root (a private CA), verify-ca succeeds;
+        // verify-full still refuses, since the certificate does not name 127.0.0.1.
+        let ca = try #require(ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_CA"])
+        #expect(try await migrate("verify-ca&sslrootcert=" + ca).status == 0)
+        #expect(try await migrate("verify-full&sslrootcert=" + ca).status == 1)
         // `require` really encrypts: a server on it shows up in pg_stat_ssl with ssl = true.
         let requireURL = url.replacingOccurrences(of: "sslmode=", with: "sslmode=require")
         try requireURL.write(to: dir.appendingPathComponent("database-url"), atomically: true, encoding: .utf8)

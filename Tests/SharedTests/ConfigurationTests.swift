@@ -50,6 +50,10 @@ struct ConfigurationTests {
         #expect(c.common.databasePoolSize == 4)
         #expect(c.common.databaseDirectory == "queue")
         #expect(!c.common.database.redacted.contains("p@ss") && !c.common.database.redacted.contains("p%40ss"))
+        // Percent-decoded once: "%25" is a literal "%" in the password.
+        let percent = try #require(try? DatabaseLocation.parse("postgres://u:100%25sure@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem").get())
+        #expect(percent == .postgres(PostgresLocation(host: "h", username: "u", password: "100%sure", database: "db",
+                                                      sslMode: .verifyFull, rootCertificate: "/etc/ca.pem")))
         let plain = try #require(try? DatabaseLocation.parse("postgres://u@localhost/db").get())
         #expect(plain == .postgres(PostgresLocation(host: "localhost", username: "u", password: nil, database: "db")))
         for bad in ["postgres://localhost/db", "postgres://u@localhost", "postgres://u@localhost/db?sslmode=maybe",

@@ -34,7 +34,8 @@ public struct DatabaseLocationError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A PostgreSQL server as libpq's URL form names it:
-/// `postgres://user:pass@host:port/db?sslmode=disable|prefer|require|verify-ca|verify-full`.
+/// `postgres://user:pass@host:port/db?sslmode=disable|allow|prefer|require|verify-ca|verify-full`,
+/// with `&sslrootcert=/path/ca.pem` for a private certificate authority.
 public struct PostgresLocation: Sendable, Equatable {
     public enum SSLMode: String, Sendable, CaseIterable {
         case disable, allow, prefer, require
@@ -48,14 +49,19 @@ public struct PostgresLocation: Sendable, Equatable {
     public var password: String?
     public var database: String
     public var sslMode: SSLMode
+    /// `sslrootcert`: a PEM file of the certificate authorities trusted for `verify-ca` and
+    /// `verify-full` (a private CA, as managed PostgreSQL services use); default: the system's.
+    public var rootCertificate: String?
 
-    public init(host: String, port: Int = 5432, username: String, password: String?, database: String, sslMode: SSLMode = .prefer) {
+    public init(host: String, port: Int = 5432, username: String, password: String?, database: String,
+                sslMode: SSLMode = .prefer, rootCertificate: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
         self.sslMode = sslMode
+        self.rootCertificate = rootCertificate
     }
 
     static func parse(_ text: String) -> Result<PostgresLocation, DatabaseLocationError> {
@@ -71,6 +77,7 @@ public struct PostgresLocation: Sendable, Equatable {
             return .failure(.init(message: "the PostgreSQL URL names no database (…/db)"))
         }
         var mode = SSLMode.prefer
+        var rootCertificate: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -78,17 +85,23 @@ public struct PostgresLocation: Sendable, Equatable {
                     return .failure(.init(message: "sslmode must be one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))"))
                 }
                 mode = parsed
+            case "sslrootcert":
+                guard let value = item.value, !value.isEmpty else {
+                    return .failure(.init(message: "sslrootcert must name a PEM file of trusted certificates"))
+                }
+                rootCertificate = value
             default:
-                return .failure(.init(message: "unknown PostgreSQL URL parameter \(item.name) (only sslmode is read)"))
+                return .failure(.init(message: "unknown PostgreSQL URL parameter \(item.name) (sslmode and sslrootcert are read)"))
             }
         }
         return .success(PostgresLocation(
             host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host,
             port: components.port ?? 5432,
-            username: components.user?.removingPercentEncoding ?? user,
-            password: components.password?.removingPercentEncoding,
-            database: database.removingPercentEncoding ?? database,
-            sslMode: mode))
+            // URLComponents has already percent-decoded user, password and path: once is right.
+            username: user,
+            password: components.password,
+            database: database,
+            sslMode: mode, rootCertificate: rootCertificate))
     }
 
     public var redacted: String {

@@ -47,7 +47,7 @@ public final class PostgresBackend: Sendable {
         try await checkConnection(location, logger: logger)
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: tls(for: location.sslMode))
+            database: location.database, tls: tls(for: location))
         // The listener holds one connection for good: it must not starve the queries.
         configuration.options.maximumConnections = poolSize + (listenForJobs ? 1 : 0)
         configuration.options.minimumConnections = 0
@@ -67,10 +67,12 @@ public final class PostgresBackend: Sendable {
         case require(TLSConfiguration)
     }
 
-    static func tlsChoice(for mode: PostgresLocation.SSLMode) -> TLSChoice {
+    static func tlsChoice(for location: PostgresLocation) -> TLSChoice {
         var unverified = TLSConfiguration.makeClientConfiguration()
         unverified.certificateVerification = .none
-        switch mode {
+        var verified = TLSConfiguration.makeClientConfiguration()
+        if let file = location.rootCertificate { verified.trustRoots = .file(file) }
+        switch location.sslMode {
         case .disable:
             return .disable
         case .allow, .prefer:
@@ -78,16 +80,15 @@ public final class PostgresBackend: Sendable {
         case .require:
             return .require(unverified)
         case .verifyCA:
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            configuration.certificateVerification = .noHostnameVerification
-            return .require(configuration)
+            verified.certificateVerification = .noHostnameVerification
+            return .require(verified)
         case .verifyFull:
-            return .require(TLSConfiguration.makeClientConfiguration())
+            return .require(verified)
         }
     }
 
-    static func tls(for mode: PostgresLocation.SSLMode) -> PostgresClient.Configuration.TLS {
-        switch tlsChoice(for: mode) {
+    static func tls(for location: PostgresLocation) -> PostgresClient.Configuration.TLS {
+        switch tlsChoice(for: location) {
         case .disable: return .disable
         case .prefer(let configuration): return .prefer(configuration)
         case .require(let configuration): return .require(configuration)
@@ -96,7 +97,7 @@ public final class PostgresBackend: Sendable {
 
     static func checkConnection(_ location: PostgresLocation, logger: Logger) async throws {
         let tls: PostgresConnection.Configuration.TLS
-        switch tlsChoice(for: location.sslMode) {
+        switch tlsChoice(for: location) {
         case .disable: tls = .disable
         case .prefer(let configuration): tls = .prefer(try NIOSSLContext(configuration: configuration))
         case .require(let configuration): tls = .require(try NIOSSLContext(configuration: configuration))
