@@ -19,15 +19,15 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         let configuration = try CommandSupport.configuration()
         let (password, fromEnvironment) = readPassword()
         let normalized = EmailAddress.normalize(email)
-        guard EmailAddress.isValid(normalized) else { CommandSupport.fail("Error: Enter a valid email address.") }
+        guard EmailAddress.isValid(normalized) else { Startup.fail("Error: Enter a valid email address.") }
         // Like Django's createsuperuser: a typed password must pass the validators; one from the
         // environment (non-interactive set-up) is taken as given.
         if !fromEnvironment {
             let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
-            guard problems.isEmpty else { CommandSupport.fail("Error: " + problems.joined(separator: " ")) }
+            guard problems.isEmpty else { Startup.fail("Error: " + problems.joined(separator: " ")) }
         }
-        let database = await CommandSupport.openDatabase(
-            configuration.common, requireMigrated: true, logger: CommandSupport.logger(label: "AuthAPI"))
+        let database = await Startup.openDatabase(
+            configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI"))
         let manager = UserManager(
             store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
             clock: SystemClock())
@@ -35,7 +35,7 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
             let user = try await manager.createSuperuser(email: normalized, password: password)
             print("Superuser \(user.email) created (id \(user.id ?? 0)).")
         } catch StorageError.emailTaken {
-            CommandSupport.fail("Error: That email address is already taken.")
+            Startup.fail("Error: That email address is already taken.")
         }
         await database.close()
     }
@@ -45,10 +45,10 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
             return (fromEnv, true)
         }
         guard let first = readLine(strippingNewline: true), !first.isEmpty else {
-            CommandSupport.fail("Error: no password: set AUTH_SUPERUSER_PASSWORD or write it on standard input.")
+            Startup.fail("Error: no password: set AUTH_SUPERUSER_PASSWORD or write it on standard input.")
         }
         if let confirmation = readLine(strippingNewline: true), !confirmation.isEmpty, confirmation != first {
-            CommandSupport.fail("Error: Your passwords didn't match.")
+            Startup.fail("Error: Your passwords didn't match.")
         }
         return (first, false)
     }

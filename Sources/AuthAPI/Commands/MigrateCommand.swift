@@ -8,12 +8,12 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.configuration()
-        let logger = CommandSupport.logger(label: "AuthAPI")
-        let database = await CommandSupport.openDatabase(configuration.common, requireMigrated: false, logger: logger)
+        let logger = Startup.logger(label: "AuthAPI")
+        let database = await Startup.openDatabase(configuration.common, requireMigrated: false, logger: logger)
         do {
             try await database.migrate()
         } catch {
-            CommandSupport.fail("error: migration of \(database.displayName) failed: \(error)")
+            Startup.fail("error: migration of \(database.displayName) failed: \(error)")
         }
         print("database \(database.displayName) is migrated")
         await database.close()

@@ -9,13 +9,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try CommandSupport.configuration()
-        let logger = CommandSupport.logger(label: "AuthAPI")
-        let database = await CommandSupport.openDatabase(configuration.common, requireMigrated: true, logger: logger)
+        let logger = Startup.logger(label: "AuthAPI")
+        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: logger)
         do {
             let app = try await buildApplication(configuration: configuration, database: database, logger: logger)
             try await app.runService()
         } catch let error as StorageError {
-            CommandSupport.fail("error: \(error.description)")
+            Startup.fail("error: \(error.description)")
         }
         await database.close()
     }

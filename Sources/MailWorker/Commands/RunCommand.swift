@@ -13,8 +13,8 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let logger = WorkerSupport.logger()
-        let database = await WorkerSupport.migratedDatabase(configuration.common, listen: !once, logger: logger)
+        let logger = Startup.logger(label: "MailWorker")
+        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, listenForJobs: !once, logger: logger)
         let (dispatcher, threadPool) = try buildDispatcher(configuration: configuration, database: database, logger: logger)
         if once {
             let handled = try await dispatcher.drain()

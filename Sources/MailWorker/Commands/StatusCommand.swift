@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = await WorkerSupport.migratedDatabase(configuration.common, logger: WorkerSupport.logger())
+        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "MailWorker"))
         let status = try await database.status(now: Date())
         if json {
             let encoder = JSONEncoder()
