@@ -31,6 +31,34 @@ struct EmailAddressTests {
         #expect(!EmailAddress.isValid(address))
     }
 
+    /// Invisible and formatting characters (Unicode `Cf` and friends) at either edge survive
+    /// normalization, so validation refuses them: they are not white space.
+    @Test("Invisible characters at the edges are refused, not trimmed", arguments: [
+        "\u{200B}", "\u{FEFF}", "\u{2060}", "\u{180E}", "\u{00AD}", "\u{200C}", "\u{200D}", "\u{202E}", "\u{2066}",
+        "\u{061C}", "\u{3164}", "\u{115F}",
+    ])
+    func invisibleEdges(_ invisible: String) {
+        for raw in [invisible + "name@example.com", "name@example.com" + invisible, " " + invisible + "name@example.com "] {
+            let normalized = EmailAddress.normalize(raw)
+            #expect(normalized.unicodeScalars.contains(invisible.unicodeScalars.first!), "\(raw.debugDescription)")
+            #expect(!EmailAddress.isValid(normalized), "\(raw.debugDescription)")
+        }
+    }
+
+    /// Unicode `White_Space` (spaces of every width, NBSP, line and paragraph separators) is
+    /// trimmed at the edges, as Python's `str.strip()` does in Django.
+    @Test("White space of every kind at the edges is trimmed", arguments: [
+        " ", "\t", "\n", "\r\n", "\u{00A0}", "\u{1680}", "\u{2003}", "\u{2009}", "\u{202F}", "\u{205F}", "\u{3000}",
+        "\u{2028}", "\u{2029}", "\u{0085}", "\u{000B}", "\u{000C}",
+    ])
+    func whiteSpaceEdges(_ space: String) {
+        let normalized = EmailAddress.normalize(space + "Name@Example.COM" + space)
+        #expect(normalized == "Name@example.com", "\(space.debugDescription)")
+        #expect(EmailAddress.isValid(normalized))
+        // Inside the address it is refused.
+        #expect(!EmailAddress.isValid("na" + space + "me@example.com"), "\(space.debugDescription)")
+    }
+
     @Test("Length limit: 254 characters")
     func length() {
         let local = String(repeating: "a", count: 64)

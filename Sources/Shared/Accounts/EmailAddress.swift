@@ -6,9 +6,10 @@ import Foundation
 public enum EmailAddress {
     public static let maxLength = 254
 
-    /// Trims surrounding white space and lower-cases the domain, as Django's manager does.
+    /// Trims surrounding white space (Unicode `White_Space` only: invisible characters stay, so
+    /// that `isValid` refuses them) and lower-cases the domain, as Django's manager does.
     public static func normalize(_ raw: String) -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmingWhiteSpace()
         guard let at = trimmed.lastIndex(of: "@") else { return trimmed }
         return String(trimmed[..<at]) + "@" + trimmed[trimmed.index(after: at)...].lowercased()
     }

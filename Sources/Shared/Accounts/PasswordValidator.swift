@@ -35,7 +35,7 @@ public struct PasswordValidator: Sendable {
         if length < minLength {
             problems.append("This password is too short. It must contain at least \(minLength) characters.")
         }
-        if CommonPasswords.all.contains(password.lowercased().trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if CommonPasswords.all.contains(password.lowercased().trimmingWhiteSpace()) {
             problems.append("This password is too common.")
         }
         if !password.isEmpty, password.unicodeScalars.allSatisfy({ $0.properties.numericType == .decimal || $0.properties.numericType == .digit }) {

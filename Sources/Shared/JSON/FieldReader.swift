@@ -39,7 +39,7 @@ public struct FieldReader: Sendable {
             add(field, "Null characters are not allowed.")
             return nil
         }
-        if trim { text = text.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if trim { text = text.trimmingWhiteSpace() }
         if text.isEmpty && !allowBlank {
             add(field, "This field may not be blank.")
             return nil
