@@ -8,13 +8,16 @@ while it runs by writing a mode into a file:
   451x:N      answer 451 to the first N DATA commands from now on, then accept
   550         refuse every recipient with 550 (permanent)
 
-Each accepted message is written atomically to DIR/NNNNNN.eml. The chosen port is printed as
+Each accepted message is written atomically to DIR/NNNNNN.eml, and each message refused with
+451 at DATA to DIR/NNNNNN.rejected (so tests can compare what every attempt sent). With
+--tls CERT KEY the server offers STARTTLS with that certificate. The chosen port is printed as
 "listening on PORT" once the server accepts connections.
 """
 import argparse
 import asyncio
 import os
 import signal
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -25,6 +28,7 @@ class Sink:
         self.directory = directory
         self.mode_file = mode_file
         self.count = 0
+        self.rejected = 0
         self.failures_left = None
         self.last_mode = None
 
@@ -45,22 +49,30 @@ class Sink:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
+    def reject(self, envelope):
+        self.rejected += 1
+        self.write(envelope, "%06d.rejected" % self.rejected)
+        return "451 4.3.0 Try again later"
+
+    def write(self, envelope, filename):
+        name = os.path.join(self.directory, filename)
+        tmp = os.path.join(self.directory, "." + filename + ".tmp")
+        with open(tmp, "wb") as f:
+            f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
+            f.write(envelope.original_content or envelope.content)
+        os.rename(tmp, name)
+
     async def handle_DATA(self, server, session, envelope):
         mode = self.mode()
         if mode.startswith("slow:"):
             await asyncio.sleep(float(mode.split(":", 1)[1]))
         elif mode == "451":
-            return "451 4.3.0 Try again later"
+            return self.reject(envelope)
         elif mode.startswith("451x:") and self.failures_left:
             self.failures_left -= 1
-            return "451 4.3.0 Try again later"
+            return self.reject(envelope)
         self.count += 1
-        name = os.path.join(self.directory, "%06d.eml" % self.count)
-        tmp = os.path.join(self.directory, ".%06d.tmp" % self.count)
-        with open(tmp, "wb") as f:
-            f.write(b"X-Envelope-To: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")
-            f.write(envelope.original_content or envelope.content)
-        os.rename(tmp, name)
+        self.write(envelope, "%06d.eml" % self.count)
         return "250 OK"
 
 
@@ -74,6 +86,7 @@ async def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--auth", help="user:password that clients must log in with (AUTH PLAIN/LOGIN without TLS)")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="offer STARTTLS with this certificate and key (PEM)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     sink = Sink(args.dir, os.path.join(args.dir, "mode"))
@@ -87,6 +100,10 @@ async def main():
             return AuthResult(success=ok, handled=False)
 
         options.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.tls)
+        options.update(tls_context=context, require_starttls=True)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(lambda: SMTP(sink, **options), args.host, args.port)
     port = server.sockets[0].getsockname()[1]

@@ -15,9 +15,11 @@ func buildDispatcher(
     threadPool.start()
     let mailer: any Mailer
     if let url = configuration.smtpURL {
-        mailer = SMTPMailer(url: url, startTLS: configuration.startTLS, connectTimeout: configuration.connectTimeout,
+        mailer = SMTPMailer(url: url, startTLS: configuration.startTLS, caFile: configuration.caFile,
+                            connectTimeout: configuration.connectTimeout,
                             sendTimeout: configuration.sendTimeout, threadPool: threadPool)
-        logger.info("sending mail over SMTP", metadata: ["smtp.url": "\(url.redacted)", "smtp.starttls": "\(configuration.startTLS.rawValue)"])
+        logger.info("sending mail over SMTP", metadata: ["smtp.url": "\(url.redacted)", "smtp.starttls": "\(configuration.startTLS.rawValue)",
+                                                     "smtp.ca_file": "\(configuration.caFile ?? "system")"])
     } else {
         mailer = OutboxMailer(directory: configuration.outboxDirectory, logger: logger)
         logger.info("AUTH_SMTP_URL is not set: writing mail to the outbox", metadata: ["outbox": "\(configuration.outboxDirectory)"])

@@ -95,6 +95,17 @@ struct WorkerTests {
         #expect(attempts == 3)
         #expect(try await server.queueStatus()["done"] as? Int == 1)
         _ = await worker.stop()
+        // One job is one message: the refused attempts and the delivered one carry the same
+        // Message-ID and the same code, so a receiver can drop a repeat and any copy's code works.
+        let delivered = try #require(sink.messages(to: "retry@example.com").first)
+        let refused = sink.rejectedMessages()
+        #expect(refused.count == 2)
+        let messageID = try #require(delivered.header("Message-ID"))
+        #expect(refused.map { $0.header("Message-ID") } == [messageID, messageID])
+        #expect(refused.map(\.code) == [delivered.code, delivered.code])
+        let code = try #require(delivered.code)
+        let verified = try await server.client().post(Path.verifyEmail, ["email": "retry@example.com", "otp": code])
+        #expect(verified.status == 200)
     }
 
     @Test("550 parks the job as dead; requeue-dead delivers it")
@@ -213,5 +224,43 @@ struct WorkerTests {
         #expect(status["dead"] as? Int == 1)
         #expect(sink.messages().isEmpty)
         _ = await worker.stop()
+    }
+
+    /// A relay with a certificate from a private CA (here self-signed for 127.0.0.1).
+    static func selfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
+        let certificate = directory.appendingPathComponent("smtp-cert.pem").path
+        let key = directory.appendingPathComponent("smtp-key.pem").path
+        let result = try await Process.output(
+            of: URL(fileURLWithPath: "/usr/bin/env"),
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=smtp-test",
+             "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key, "-out", certificate],
+            environment: ProcessInfo.processInfo.environment, directory: directory, stdin: nil)
+        guard result.status == 0 else { throw TestServerError.failed("openssl: \(result.output)") }
+        return (certificate, key)
+    }
+
+    @Test("A relay with a private CA: refused without AUTH_SMTP_CA_FILE (curl 60), delivered over STARTTLS with it")
+    func privateCertificateAuthority() async throws {
+        let server = try await TestServer()
+        let tls = try await Self.selfSignedCertificate(in: server.directory)
+        let sink = try await SMTPSink(tls: tls)
+        let environment = ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "required", "AUTH_MAIL_RETRY_BASE": "0.2"]
+        let untrusting = try WorkerProcess(server: server, environment: environment)
+        _ = try await server.signup("relay@example.com")
+        var lastError = ""
+        for _ in 0..<250 {
+            lastError = try await server.sql("SELECT last_error FROM mail_jobs").first ?? ""
+            if lastError.contains("curl 60") { break }
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        #expect(lastError.contains("curl 60"), "\(lastError)")
+        #expect(sink.messages().isEmpty)
+        _ = await untrusting.stop()
+
+        let trusting = try WorkerProcess(server: server, environment: environment.merging(["AUTH_SMTP_CA_FILE": tls.certificate]) { $1 })
+        let mails = try await sink.waitFor(1, to: "relay@example.com")
+        #expect(mails.count == 1 && mails[0].code != nil)
+        _ = await trusting.stop()
+        #expect(trusting.log.contains("smtp.ca_file"))
     }
 }

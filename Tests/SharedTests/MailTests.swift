@@ -102,3 +102,45 @@ struct MailTests {
         #expect(MailMessage.displayName("a \"quoted\" name") == "\"a \\\"quoted\\\" name\"")
     }
 }
+
+@Suite("Each mail job's own random stream")
+struct JobRandomTests {
+    let key = JobRandom.key(secretKey: "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
+
+    func message(_ random: any RandomSource) -> (code: String, message: MailMessage) {
+        let code = CodeGenerator(random: random).generate()
+        let message = MailMessage.build(
+            from: "no-reply@example.org", to: "a@example.com", toName: "", subject: "s", plain: "p \(code)", html: "h",
+            date: Date(timeIntervalSince1970: 1_795_650_000), random: random)
+        return (code, message)
+    }
+
+    @Test("Every attempt at one job draws the same code, Message-ID and boundary; other jobs draw others")
+    func stablePerJob() {
+        let created = Date(timeIntervalSince1970: 1_795_650_000.123)
+        let first = message(JobRandom(key: key, jobID: 7, createdAt: created))
+        let again = message(JobRandom(key: key, jobID: 7, createdAt: created))
+        #expect(first.code == again.code)
+        #expect(first.message == again.message)
+        #expect(first.message.messageID.hasSuffix("@example.org"))
+        let otherJob = message(JobRandom(key: key, jobID: 8, createdAt: created))
+        #expect(otherJob.message.messageID != first.message.messageID)
+        let otherTime = message(JobRandom(key: key, jobID: 7, createdAt: created.addingTimeInterval(1)))
+        #expect(otherTime.message.messageID != first.message.messageID)
+        let otherKey = message(JobRandom(key: JobRandom.key(secretKey: "another-secret-key-of-sufficient-length"), jobID: 7, createdAt: created))
+        #expect(otherKey.message.messageID != first.message.messageID)
+    }
+
+    @Test("Codes drawn from job streams are spread over the whole range")
+    func spread() {
+        var buckets = [Int](repeating: 0, count: 10)
+        let created = Date(timeIntervalSince1970: 1_795_650_000)
+        for id in 1...5_000 {
+            let code = CodeGenerator(random: JobRandom(key: key, jobID: Int64(id), createdAt: created)).generate()
+            #expect(CodeHasher.isWellFormed(code))
+            buckets[Int(String(code.first!))!] += 1
+        }
+        // 500 expected per leading digit; a uniform draw stays well within ±25 % (p < 1e-6 outside).
+        #expect(buckets.allSatisfy { $0 > 375 && $0 < 625 }, "\(buckets)")
+    }
+}

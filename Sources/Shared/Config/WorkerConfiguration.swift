@@ -10,6 +10,9 @@ public struct WorkerConfiguration: Sendable {
     /// `AUTH_SMTP_URL`; nil writes mail to the outbox folder instead.
     public var smtpURL: SMTPURL?
     public var startTLS: StartTLS
+    /// `AUTH_SMTP_CA_FILE`: PEM bundle of the authorities trusted for the SMTP server's
+    /// certificate (a company CA, a self-signed relay) instead of the system's; nil: the system's.
+    public var caFile: String?
     /// `AUTH_SMTP_CONNECT_TIMEOUT`, `AUTH_SMTP_TIMEOUT`: seconds.
     public var connectTimeout: TimeInterval
     public var sendTimeout: TimeInterval
@@ -28,12 +31,13 @@ public struct WorkerConfiguration: Sendable {
     public var outboxDirectory: String
 
     public init(common: CommonConfiguration = .init(), smtpURL: SMTPURL? = nil, startTLS: StartTLS = .optional,
-                connectTimeout: TimeInterval = 10, sendTimeout: TimeInterval = 30, concurrency: Int = 4,
+                caFile: String? = nil, connectTimeout: TimeInterval = 10, sendTimeout: TimeInterval = 30, concurrency: Int = 4,
                 maxAttempts: Int = 8, retryBase: TimeInterval = 5, retryMax: TimeInterval = 600,
                 lease: TimeInterval = 60, retention: TimeInterval = 7 * 86_400, outboxDirectory: String? = nil) {
         self.common = common
         self.smtpURL = smtpURL
         self.startTLS = startTLS
+        self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.sendTimeout = sendTimeout
         self.concurrency = concurrency
@@ -53,8 +57,14 @@ public struct WorkerConfiguration: Sendable {
             do { smtp = try SMTPURL(text) } catch let error as SMTPURL.ParseError { env.report("AUTH_SMTP_URL: \(error.message)") } catch {}
         }
         let startTLS: StartTLS = env.choice("AUTH_SMTP_STARTTLS", default: .optional)
+        let caFile = env.raw("AUTH_SMTP_CA_FILE").flatMap { $0.isEmpty ? nil : $0 }
+        // Checked at start-up: a typo would otherwise surface only as failed sends.
+        let pem = caFile.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
+        if let caFile, !(pem?.contains("-----BEGIN CERTIFICATE-----") ?? false) {
+            env.report("AUTH_SMTP_CA_FILE=\(caFile): not a readable PEM file of certificates")
+        }
         let config = WorkerConfiguration(
-            common: common, smtpURL: smtp, startTLS: startTLS,
+            common: common, smtpURL: smtp, startTLS: startTLS, caFile: caFile,
             connectTimeout: env.seconds("AUTH_SMTP_CONNECT_TIMEOUT", default: 10, range: 0.1...300),
             sendTimeout: env.seconds("AUTH_SMTP_TIMEOUT", default: 30, range: 0.1...3_600),
             concurrency: env.integer("AUTH_MAIL_CONCURRENCY", default: 4, range: 1...64),

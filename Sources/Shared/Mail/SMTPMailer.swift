@@ -9,17 +9,20 @@ import Synchronization
 public final class SMTPMailer: Mailer {
     let url: SMTPURL
     let startTLS: WorkerConfiguration.StartTLS
+    /// PEM bundle trusted instead of the system's (`CURLOPT_CAINFO`); nil: libcurl's default.
+    let caFile: String?
     let connectTimeout: TimeInterval
     let sendTimeout: TimeInterval
     let threadPool: NIOThreadPool
     private let idleHandles = Mutex<[CurlEasy]>([])
 
     /// `threadPool` must be started; one thread per send in flight.
-    public init(url: SMTPURL, startTLS: WorkerConfiguration.StartTLS, connectTimeout: TimeInterval,
+    public init(url: SMTPURL, startTLS: WorkerConfiguration.StartTLS, caFile: String? = nil, connectTimeout: TimeInterval,
                 sendTimeout: TimeInterval, threadPool: NIOThreadPool) {
         _ = Self.globalInit
         self.url = url
         self.startTLS = startTLS
+        self.caFile = caFile
         self.connectTimeout = connectTimeout
         self.sendTimeout = sendTimeout
         self.threadPool = threadPool
@@ -64,6 +67,7 @@ public final class SMTPMailer: Mailer {
             case .required: useSSL = Int(CURLUSESSL_ALL.rawValue)
             }
             ccurl_setopt_long(handle, CURLOPT_USE_SSL, useSSL)
+            if let caFile { ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
             ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
             ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(sendTimeout * 1000))
             ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)

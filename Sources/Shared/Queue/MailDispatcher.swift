@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -14,7 +15,8 @@ public struct MailDispatcher: Service {
     let wakeups: JobWakeups?
     let templates: MailTemplates
     let codes: CodeHasher
-    let generator: CodeGenerator
+    /// Keys each job's own random stream (`JobRandom`): codes and message ids are drawn from it.
+    let jobRandomKey: SymmetricKey
     let retry: RetryPolicy
     let clock: any AuthClock
     let random: any RandomSource
@@ -43,7 +45,7 @@ public struct MailDispatcher: Service {
         self.wakeups = wakeups
         templates = MailTemplates(codeLifetime: configuration.common.otpTTL)
         codes = CodeHasher(secretKey: secretKey)
-        generator = CodeGenerator(random: random)
+        jobRandomKey = JobRandom.key(secretKey: secretKey)
         retry = RetryPolicy(base: configuration.retryBase, maximum: configuration.retryMax, maxAttempts: configuration.maxAttempts)
         self.clock = clock
         self.random = random
@@ -192,7 +194,8 @@ public struct MailDispatcher: Service {
     }
 
     /// The message for a job, after storing its code; nil when the mail no longer applies
-    /// (account gone, inactive, already verified, or its address changed).
+    /// (account gone, inactive, already verified, or its address changed). Every attempt at one
+    /// job builds the same message (code, `Message-ID`, boundary) from the job's own stream.
     func prepare(_ job: MailJob) async throws -> MailMessage? {
         let payload: MailJob.Payload
         do { payload = try job.decodedPayload() } catch { throw MailError(.permanent, "unreadable payload") }
@@ -211,9 +214,10 @@ public struct MailDispatcher: Service {
         case .emailChangedNotice:
             purpose = nil
         }
+        let jobRandom = JobRandom(key: jobRandomKey, jobID: job.id ?? 0, createdAt: job.createdAt)
         var code: String?
         if let purpose {
-            let generated = generator.generate()
+            let generated = CodeGenerator(random: jobRandom).generate()
             let now = clock.now()
             try await store.storeCode(OneTimeCode(
                 purpose: purpose, userId: payload.userId, email: payload.email,
@@ -225,7 +229,7 @@ public struct MailDispatcher: Service {
         let rendered = templates.render(job.kind, code: code, name: name)
         return MailMessage.build(
             from: from, to: payload.email, toName: name, subject: rendered.subject,
-            plain: rendered.plain, html: rendered.html, date: clock.now(), random: random)
+            plain: rendered.plain, html: rendered.html, date: clock.now(), random: jobRandom)
     }
 }
 

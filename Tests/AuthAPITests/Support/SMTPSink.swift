@@ -8,7 +8,8 @@ final class SMTPSink {
     let process: Process
 
     /// Starts the sink on `port` (0: a free one).
-    init(port requested: Int = 0, auth: String? = nil) async throws {
+    /// `tls`: certificate and key (PEM paths) to offer STARTTLS with, and require it.
+    init(port requested: Int = 0, auth: String? = nil, tls: (certificate: String, key: String)? = nil) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let log = directory.appendingPathComponent("sink.log")
@@ -16,7 +17,7 @@ final class SMTPSink {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.scriptPath, "--dir", directory.path, "--port", String(requested)]
-            + (auth.map { ["--auth", $0] } ?? [])
+            + (auth.map { ["--auth", $0] } ?? []) + (tls.map { ["--tls", $0.certificate, $0.key] } ?? [])
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
@@ -58,6 +59,14 @@ final class SMTPSink {
     func messages() -> [ReceivedMail] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return files.filter { $0.hasSuffix(".eml") }.sorted().compactMap { name in
+            (try? Data(contentsOf: directory.appendingPathComponent(name))).map { ReceivedMail(raw: String(decoding: $0, as: UTF8.self)) }
+        }
+    }
+
+    /// Every message refused with 451 at DATA so far, oldest first: what the failed attempts sent.
+    func rejectedMessages() -> [ReceivedMail] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return files.filter { $0.hasSuffix(".rejected") }.sorted().compactMap { name in
             (try? Data(contentsOf: directory.appendingPathComponent(name))).map { ReceivedMail(raw: String(decoding: $0, as: UTF8.self)) }
         }
     }
