@@ -97,6 +97,7 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "AuthAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

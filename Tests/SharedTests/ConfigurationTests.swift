@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Shared
 
@@ -59,6 +60,39 @@ struct ConfigurationTests {
         for bad in ["postgres://localhost/db", "postgres://u@localhost", "postgres://u@localhost/db?sslmode=maybe",
                     "postgres://u@localhost/db?timeout=3", "postgres://"] {
             #expect(throws: DatabaseLocationError.self) { try DatabaseLocation.parse(bad).get() }
+        }
+    }
+}
+
+@Suite("Configuration of the browser and mail settings")
+struct BrowserAndMailConfigurationTests {
+    @Test("AUTH_CSRF_COOKIE_DOMAIN: a bare domain (leading dot allowed), anything else refused")
+    func csrfCookieDomain() throws {
+        #expect(try APIConfiguration.fromEnvironment([:]).csrfCookieDomain == nil)
+        #expect(try APIConfiguration.fromEnvironment(["AUTH_CSRF_COOKIE_DOMAIN": "Example.com"]).csrfCookieDomain == "example.com")
+        #expect(try APIConfiguration.fromEnvironment(["AUTH_CSRF_COOKIE_DOMAIN": ".example.com"]).csrfCookieDomain == "example.com")
+        for bad in ["https://example.com", "example.com:8000", "example.com/x", "exa mple.com", "-example.com", "example..com", "."] {
+            #expect(throws: ConfigurationError.self, "\(bad)") { try APIConfiguration.fromEnvironment(["AUTH_CSRF_COOKIE_DOMAIN": bad]) }
+        }
+    }
+
+    @Test("AUTH_SMTP_CA_FILE must name a readable PEM file of certificates")
+    func smtpCAFile() throws {
+        #expect(try WorkerConfiguration.fromEnvironment([:]).caFile == nil)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ca-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let pem = dir.appendingPathComponent("ca.pem")
+        try Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).write(to: pem)
+        #expect(try WorkerConfiguration.fromEnvironment(["AUTH_SMTP_CA_FILE": pem.path]).caFile == pem.path)
+        let notPEM = dir.appendingPathComponent("key.txt")
+        try Data("hello".utf8).write(to: notPEM)
+        for bad in [dir.appendingPathComponent("missing.pem").path, notPEM.path] {
+            do {
+                _ = try WorkerConfiguration.fromEnvironment(["AUTH_SMTP_CA_FILE": bad])
+                Issue.record("expected a configuration error for \(bad)")
+            } catch let error as ConfigurationError {
+                #expect(error.problems == ["AUTH_SMTP_CA_FILE=\(bad): not a readable PEM file of certificates"])
+            }
         }
     }
 }

@@ -148,3 +148,80 @@ enum HMACSHA256 {
         CodeHasherTestBridge.hmac(key: key, message: message)
     }
 }
+
+@Suite("JWT registered claims (RFC 7519, RFC 8725)")
+struct RegisteredClaimsTests {
+    let clock = ManualClock()
+    let base = TokenServiceTests()
+
+    func service(audience: String? = nil) async -> TokenService {
+        await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 86_400, clock: clock, random: SecureRandom(),
+                           audience: audience)
+    }
+
+    /// `claims()` of the base suite with extra members appended.
+    func claims(_ extra: String) -> String {
+        let now = Int(clock.now().timeIntervalSince1970)
+        return #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"abc","user_id":1,"sid":"s1"\#(extra)}"#
+    }
+
+    @Test("nbf in the future beyond the leeway is refused; at the leeway or past it verifies")
+    func notBefore() async throws {
+        let tokens = await service()
+        let now = Int(clock.now().timeIntervalSince1970)
+        await #expect(throws: TokenError.notYetValid) { try await tokens.verify(base.craft(claims: claims(#","nbf":\#(now + 60)"#))) }
+        await #expect(throws: TokenError.notYetValid) { try await tokens.verify(base.craft(claims: claims(#","nbf":\#(now + 2)"#))) }
+        #expect(try await tokens.verify(base.craft(claims: claims(#","nbf":\#(now + 1)"#))).nbf == Int64(now + 1))
+        #expect(try await tokens.verify(base.craft(claims: claims(#","nbf":\#(now - 100)"#))).userId == 1)
+        // The same token becomes valid once the clock reaches it.
+        let later = base.craft(claims: claims(#","nbf":\#(now + 30)"#))
+        await #expect(throws: TokenError.notYetValid) { try await tokens.verify(later) }
+        clock.advance(by: 30)
+        #expect(try await tokens.verify(later).userId == 1)
+    }
+
+    @Test("nbf of the wrong type or out of range makes the token invalid")
+    func notBeforeTypes() async throws {
+        let tokens = await service()
+        for bad in [#","nbf":"0""#, #","nbf":null"#, #","nbf":-1"#, #","nbf":253402300800"#, #","nbf":1.5"#, #","nbf":true"#] {
+            await #expect(throws: TokenError.self, "\(bad)") { try await tokens.verify(base.craft(claims: claims(bad))) }
+        }
+    }
+
+    @Test("Every required claim must be present")
+    func presence() async throws {
+        let tokens = await service()
+        let now = Int(clock.now().timeIntervalSince1970)
+        let members = [#""token_type":"access""#, #""exp":\#(now + 60)"#, #""iat":\#(now)"#, #""jti":"abc""#, #""user_id":1"#, #""sid":"s1""#]
+        for missing in members.indices {
+            let body = "{" + members.enumerated().filter { $0.offset != missing }.map(\.element).joined(separator: ",") + "}"
+            await #expect(throws: TokenError.self, "\(body)") { try await tokens.verify(base.craft(claims: body)) }
+        }
+        #expect(try await tokens.verify(base.craft(claims: "{" + members.joined(separator: ",") + "}")).userId == 1)
+    }
+
+    @Test("An audience is refused when none is expected; iss and aud must have their types")
+    func audienceAndIssuerTypes() async throws {
+        let tokens = await service()
+        await #expect(throws: TokenError.invalidClaims) { try await tokens.verify(base.craft(claims: claims(#","aud":"api.example""#))) }
+        await #expect(throws: TokenError.self) { try await tokens.verify(base.craft(claims: claims(#","iss":5"#))) }
+        await #expect(throws: TokenError.self) { try await tokens.verify(base.craft(claims: claims(#","iss":null"#))) }
+        await #expect(throws: TokenError.self) { try await tokens.verify(base.craft(claims: claims(#","aud":null"#))) }
+        let strict = await service(audience: "api.example")
+        await #expect(throws: TokenError.self) { try await strict.verify(base.craft(claims: claims(#","aud":7"#))) }
+        #expect(try await strict.verify(base.craft(claims: claims(#","aud":"api.example""#))).userId == 1)
+    }
+
+    @Test("Headers that bring their own key or critical extensions are refused", arguments: [
+        #"{"alg":"HS256","typ":"JWT","jwk":{"kty":"oct","k":"AAAA"}}"#,
+        #"{"alg":"HS256","typ":"JWT","jku":"https://evil.example/jwks.json"}"#,
+        #"{"alg":"HS256","typ":"JWT","x5u":"https://evil.example/cert.pem"}"#,
+        #"{"alg":"HS256","typ":"JWT","x5c":["MIIB"]}"#,
+        #"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#,
+        #"{"alg":"HS256","typ":"JWT","crit":"b64"}"#,
+    ])
+    func foreignKeyHeaders(_ header: String) async throws {
+        let tokens = await service()
+        await #expect(throws: TokenError.algorithmNotAllowed) { try await tokens.verify(base.craft(header: header, claims: claims(""))) }
+    }
+}

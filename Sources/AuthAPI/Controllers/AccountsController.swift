@@ -18,6 +18,7 @@ struct AccountsController {
         router.on(p + "/logout", .post, logout)
         router.on(p + "/send-otp", .post, sendOTP)
         router.on(p + "/verify-email", .post, verifyEmail)
+        router.on(p + "/csrf", .get, csrf)
     }
 
     /// User fields with the tokens (in the body unless cookie-only, in cookies in cookie mode).
@@ -47,16 +48,16 @@ struct AccountsController {
     }
 
     /// The refresh token from the body or, in cookie mode, the cookie; 400 when neither has one.
-    private func refreshToken(_ request: Request) async throws -> String {
+    private func refreshToken(_ request: Request) async throws -> (token: String, source: TokenTransport.RefreshSource) {
         let body = try TokenRequest(try await request.jsonObject(), field: "refresh", required: !transport.cookieMode)
-        guard let token = try transport.refreshToken(request, body: body) else {
+        guard let found = try transport.refreshToken(request, body: body) else {
             throw APIError.field("refresh", "This field is required.")
         }
-        return token
+        return found
     }
 
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let pair = try await accounts.refresh(try await refreshToken(request), client: request.client(context))
+        let pair = try await accounts.refresh(try await refreshToken(request).token, client: request.client(context))
         var response = try JSONResponse.make(TokenPairResponse(transport.tokensInBody ? pair : nil))
         transport.setCookies(pair, on: &response)
         return response
@@ -68,10 +69,17 @@ struct AccountsController {
         return try JSONResponse.make(EmptyResponse())
     }
 
+    /// Ends the session of the presented refresh token. The cookies are cleared only when they
+    /// belong to that session: a body token of session X must not log the browser out of Y.
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await accounts.logout(try await refreshToken(request), client: request.client(context))
+        let (token, source) = try await refreshToken(request)
+        let ended = try await accounts.logout(token, client: request.client(context))
         var response = JSONResponse.resetContent()
-        transport.clearCookies(on: &response)
+        if source == .cookie {
+            transport.clearCookies(on: &response)
+        } else if let cookieToken = transport.cookieTokens(request).first, await accounts.sessionID(of: cookieToken) == ended {
+            transport.clearCookies(on: &response)
+        }
         return response
     }
 
@@ -82,7 +90,24 @@ struct AccountsController {
         return try JSONResponse.make(DetailResponse(detail: Self.sendOTPDetail), status: .accepted)
     }
 
+    /// Verification continues the caller's login session when the request names a live one of
+    /// the same user (the session signup opened), instead of opening a second one.
     @Sendable func verifyEmail(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try authResponse(try await accounts.verifyEmail(try await request.jsonObject(), client: request.client(context)))
+        try authResponse(try await accounts.verifyEmail(
+            try await request.jsonObject(), client: request.client(context), continuing: transport.sessionTokens(request)))
+    }
+
+    /// The CSRF token for scripts that cannot read the cookie (a page on a sibling sub-domain
+    /// without `AUTH_CSRF_COOKIE_DOMAIN`, or one that prefers not to): in the body and the
+    /// `X-CSRFToken` header; in cookie mode the cookie is (re)set with it.
+    @Sendable func csrf(_ request: Request, context: APIRequestContext) async throws -> Response {
+        let token = transport.csrfToken(for: request)
+        var response = try JSONResponse.make(CSRFResponse(csrftoken: token))
+        if transport.cookieMode {
+            transport.setCSRF(token, on: &response)
+        } else {
+            response.headers[TokenTransport.csrfHeader] = token
+        }
+        return response
     }
 }

@@ -82,6 +82,8 @@ struct APIRouter: HTTPResponder {
         if let origin {
             response.headers[.accessControlAllowOrigin] = origin
             response.headers[.accessControlAllowCredentials] = "true"
+            // A script on a listed origin may read the CSRF token a response hands out.
+            if request.method != .options { response.headers[.accessControlExposeHeaders] = "X-CSRFToken" }
         }
         // Answers differ by Origin whenever CORS is on: caches must key on it.
         if !corsOrigins.isEmpty { response.headers.append(HTTPField(name: .vary, value: "Origin")) }

@@ -95,3 +95,8 @@ struct DetailResponse: Encodable {
 }
 
 struct EmptyResponse: Encodable {}
+
+/// `GET /csrf/`: `{"csrftoken": "…"}`.
+struct CSRFResponse: Encodable {
+    let csrftoken: String
+}

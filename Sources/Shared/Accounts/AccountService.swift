@@ -137,7 +137,10 @@ public struct AccountService: Sendable {
             cooldownSubject: key, cooldown: Self.sendCooldown, now: clock.now())
     }
 
-    public func verifyEmail(_ object: [String: JSONValue], client: ClientInfo) async throws -> AuthResult {
+    /// Verifies the address with its code and answers with tokens. `continuing` are tokens the
+    /// request carries (bearer, cookies): when one names a live session of this user — the one
+    /// signup opened — that session is rotated and continued; otherwise a new one starts.
+    public func verifyEmail(_ object: [String: JSONValue], client: ClientInfo, continuing: [String] = []) async throws -> AuthResult {
         try await throttle(.verifyEmail, keys: ["ip:" + client.ip])
         let request = try VerifyEmailRequest(object)
         let key = EmailAddress.key(request.email)
@@ -145,15 +148,51 @@ public struct AccountService: Sendable {
         guard let user = try await store.user(emailKey: key), let id = user.id, user.isActive else {
             throw APIError.otpInvalid
         }
-        let session = newSession(userId: id, client: client)
         let codes = self.codes
         let otp = request.otp
+        let matches: @Sendable (OneTimeCode) -> Bool = {
+            codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0.codeHash)
+        }
+        if let sessionId = await liveSession(of: id, among: continuing) {
+            let newJti = random.hexID()
+            do {
+                let outcome = try await store.redeemCode(
+                    purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(), matches: matches,
+                    effect: .verifyEmailContinuing(sessionId: sessionId, newJti: newJti, newExpiry: clock.now().addingTimeInterval(tokens.refreshTTL)))
+                let verified = try await settle(outcome, purpose: .verifyEmail, userId: id, client: client)
+                return AuthResult(user: verified, tokens: try await tokens.issue(userId: id, sessionId: sessionId, refreshJti: newJti))
+            } catch StorageError.sessionEnded {
+                // Ended between the check and the redemption (which rolled back): start a new one.
+            }
+        }
+        let session = newSession(userId: id, client: client)
         let outcome = try await store.redeemCode(
-            purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(),
-            matches: { codes.matches(code: otp, purpose: .verifyEmail, emailKey: key, stored: $0.codeHash) },
+            purpose: .verifyEmail, userId: id, emailKey: key, now: clock.now(), matches: matches,
             effect: .verifyEmail(session: session))
         let verified = try await settle(outcome, purpose: .verifyEmail, userId: id, client: client)
         return AuthResult(user: verified, tokens: try await issue(user: verified, session: session))
+    }
+
+    /// The first of `candidates` that is a valid token of a live session of `userId`: an access
+    /// token of an active session, or the current refresh token of one.
+    func liveSession(of userId: Int64, among candidates: [String]) async -> String? {
+        let now = clock.now()
+        for token in candidates {
+            guard let claims = try? await tokens.verify(token), claims.userId == userId else { continue }
+            let live: Bool?
+            switch claims.tokenType {
+            case .access: live = try? await store.authenticatedUser(sessionId: claims.sid, userId: userId, now: now) != nil
+            case .refresh: live = try? await store.isRefreshCurrent(sessionId: claims.sid, userId: userId, jti: claims.jti, now: now)
+            }
+            if live == true { return claims.sid }
+        }
+        return nil
+    }
+
+    /// The login session a token names, if its signature and claims are valid (its session's
+    /// state is not looked at): for telling which session a browser's cookies belong to.
+    public func sessionID(of token: String) async -> String? {
+        try? await tokens.verify(token).sid
     }
 
     // MARK: Tokens
@@ -178,7 +217,7 @@ public struct AccountService: Sendable {
         let claims = try await verifiedClaims(token, expecting: .refresh)
         let newJti = random.hexID()
         let change = try await store.rotate(
-            sessionId: claims.sid, presentedJti: claims.jti, newJti: newJti,
+            sessionId: claims.sid, userId: claims.userId, presentedJti: claims.jti, newJti: newJti,
             newExpiry: clock.now().addingTimeInterval(tokens.refreshTTL), now: clock.now())
         try await check(change, client: client)
         return try await tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti)
@@ -190,18 +229,20 @@ public struct AccountService: Sendable {
         let now = clock.now()
         switch claims.tokenType {
         case .refresh:
-            guard try await store.isRefreshCurrent(sessionId: claims.sid, jti: claims.jti, now: now) else { throw APIError.tokenNotValid }
+            guard try await store.isRefreshCurrent(sessionId: claims.sid, userId: claims.userId, jti: claims.jti, now: now) else { throw APIError.tokenNotValid }
         case .access:
             guard let user = try await store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: now), user.isActive
             else { throw APIError.tokenNotValid }
         }
     }
 
-    /// Ends the login session of a refresh token.
-    public func logout(_ token: String, client: ClientInfo) async throws {
+    /// Ends the login session of a refresh token; returns that session's id.
+    @discardableResult
+    public func logout(_ token: String, client: ClientInfo) async throws -> String {
         let claims = try await verifiedClaims(token, expecting: .refresh)
-        try await check(try await store.endSession(sessionId: claims.sid, presentedJti: claims.jti, now: clock.now()), client: client)
+        try await check(try await store.endSession(sessionId: claims.sid, userId: claims.userId, presentedJti: claims.jti, now: clock.now()), client: client)
         await audit.record(.logout, userId: claims.userId, client: client)
+        return claims.sid
     }
 
     public func updateProfile(user: User, _ object: [String: JSONValue]) async throws -> User {

@@ -15,6 +15,9 @@ public struct APIConfiguration: Sendable {
     public var cookieOnly: Bool
     /// `AUTH_CORS_ORIGINS`: exact origins allowed to call the API from a browser, with credentials.
     public var corsOrigins: Set<String>
+    /// `AUTH_CSRF_COOKIE_DOMAIN`: the `Domain` of the `csrftoken` cookie (like Django's
+    /// `CSRF_COOKIE_DOMAIN`), so a page on a sibling sub-domain can read it; nil: host-only.
+    public var csrfCookieDomain: String?
     /// `AUTH_TRUSTED_PROXIES`: peers (addresses or CIDR networks) whose `X-Forwarded-For` is believed.
     public var trustedProxies: [ClientAddressResolver.Network]
 
@@ -28,6 +31,7 @@ public struct APIConfiguration: Sendable {
         cookieSecure: Bool = true,
         cookieOnly: Bool = false,
         corsOrigins: Set<String> = [],
+        csrfCookieDomain: String? = nil,
         trustedProxies: [ClientAddressResolver.Network] = []
     ) {
         self.common = common
@@ -39,6 +43,7 @@ public struct APIConfiguration: Sendable {
         self.cookieSecure = cookieSecure
         self.cookieOnly = cookieOnly
         self.corsOrigins = corsOrigins
+        self.csrfCookieDomain = csrfCookieDomain
         self.trustedProxies = trustedProxies
     }
 
@@ -69,6 +74,20 @@ public struct APIConfiguration: Sendable {
             }
             origins.insert(origin)
         }
+        var csrfDomain: String?
+        if let text = env.raw("AUTH_CSRF_COOKIE_DOMAIN"), !text.isEmpty {
+            // A bare domain name (a leading dot is allowed, as browsers ignore it): no scheme, port or path.
+            let name = text.hasPrefix(".") ? text.dropFirst() : Substring(text)
+            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+            if labels.count >= 1, labels.allSatisfy({ label in
+                !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                    && label.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") }
+            }) {
+                csrfDomain = name.lowercased()
+            } else {
+                env.report("AUTH_CSRF_COOKIE_DOMAIN=\(text): expected a domain name like example.com")
+            }
+        }
         var proxies: [ClientAddressResolver.Network] = []
         for item in (env.raw("AUTH_TRUSTED_PROXIES") ?? "").split(separator: ",") {
             guard let network = ClientAddressResolver.Network(String(item)) else {
@@ -81,6 +100,6 @@ public struct APIConfiguration: Sendable {
         return APIConfiguration(
             common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
             cookieMode: cookieMode, cookieSecure: cookieSecure, cookieOnly: cookieOnly, corsOrigins: origins,
-            trustedProxies: proxies)
+            csrfCookieDomain: csrfDomain, trustedProxies: proxies)
     }
 }

@@ -51,12 +51,15 @@ public protocol AuthStore: Sendable {
 
     /// The user of an active session, in one indexed lookup; nil when the session ended.
     func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User?
-    /// Whether a refresh token (session + jti) is the current one of an active session.
-    func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool
+    /// Whether a refresh token (session + user + jti) is the current one of an active session.
+    func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool
     /// Replaces the session's refresh jti if `presentedJti` is current; a stale jti ends the session.
-    func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange
+    /// A session of another user than `userId` (the token's claim) is `.inactive` and left alone:
+    /// the session row, not the token, says whose it is.
+    func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange
     /// Ends the session if `presentedJti` is current; a stale jti ends it too but reports reuse.
-    func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange
+    /// Another user's session is `.inactive`, as for `rotate`.
+    func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange
 
     /// Deletes expired sessions, codes and cooldowns, and audit events older than
     /// `auditRetention`; returns the number of rows removed.
@@ -70,6 +73,11 @@ public protocol AuthStore: Sendable {
 public enum CodeEffect: Sendable {
     /// Verification: marks the e-mail verified and starts a login session.
     case verifyEmail(session: LoginSession)
+    /// Verification from within a login session of the same user (the one signup opened):
+    /// marks the e-mail verified and rotates that session to `newJti` instead of opening a
+    /// second one. Throws `StorageError.sessionEnded`, changing nothing, when the session is no
+    /// longer active.
+    case verifyEmailContinuing(sessionId: String, newJti: String, newExpiry: Date)
     /// Checks the code (a wrong one counts as a try) without spending it.
     case checkOnly
     /// Password reset: the new hash, the address verified, every session ended.

@@ -3,6 +3,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case notWritable(String)
     case notMigrated(String)
     case emailTaken
+    /// The login session an operation was to continue has ended meanwhile.
+    case sessionEnded
     /// The database server could not be reached or refused the connection.
     case unreachable(String, String)
 
@@ -16,6 +18,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             return "cannot connect to \(location): \(reason)"
         case .emailTaken:
             return "a user with this e-mail address already exists"
+        case .sessionEnded:
+            return "the login session has ended"
         }
     }
 }

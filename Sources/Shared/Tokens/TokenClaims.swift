@@ -16,6 +16,8 @@ public struct TokenClaims: JWTPayload, Equatable {
     public var sid: String
     /// Who issued the token (`AUTH_JWT_ISSUER`), checked when configured.
     public var iss: String?
+    /// Not before (RFC 7519 4.1.5): never set by us, but honoured when a token carries it.
+    public var nbf: Int64?
     /// Who the token is for (`AUTH_JWT_AUDIENCE`): set and checked only when configured, since a
     /// verifier that expects no audience (PyJWT's default) refuses tokens that carry one.
     public var aud: AudienceClaim?
@@ -24,7 +26,7 @@ public struct TokenClaims: JWTPayload, Equatable {
         case tokenType = "token_type"
         case exp, iat, jti
         case userId = "user_id"
-        case sid, iss, aud
+        case sid, iss, aud, nbf
     }
 
     public init(tokenType: TokenType, exp: Int64, iat: Int64, jti: String, userId: Int64, sid: String,
@@ -39,6 +41,21 @@ public struct TokenClaims: JWTPayload, Equatable {
         self.aud = aud.map { AudienceClaim(value: [$0]) }
     }
 
+    /// Strict decoding: an optional claim that is present must have its type (`"nbf": null` is
+    /// as invalid as `"nbf": "0"`, as PyJWT holds too); absent is the only way to leave it out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tokenType = try container.decode(TokenType.self, forKey: .tokenType)
+        exp = try container.decode(Int64.self, forKey: .exp)
+        iat = try container.decode(Int64.self, forKey: .iat)
+        jti = try container.decode(String.self, forKey: .jti)
+        userId = try container.decode(Int64.self, forKey: .userId)
+        sid = try container.decode(String.self, forKey: .sid)
+        iss = container.contains(.iss) ? try container.decode(String.self, forKey: .iss) : nil
+        nbf = container.contains(.nbf) ? try container.decode(Int64.self, forKey: .nbf) : nil
+        aud = container.contains(.aud) ? try container.decode(AudienceClaim.self, forKey: .aud) : nil
+    }
+
     /// Time checks happen in `TokenService` against its injected clock, not here.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
 }
@@ -50,6 +67,8 @@ public enum TokenError: Error, Equatable, Sendable {
     case badSignature
     case invalidClaims
     case expired
+    /// `nbf` lies in the future beyond the leeway.
+    case notYetValid
     case wrongType
 }
 

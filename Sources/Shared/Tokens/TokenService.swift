@@ -98,7 +98,10 @@ public struct TokenService: Sendable {
             guard let headerData = Base64URL.decode(header),
                   let decoded = try? JSONDecoder().decode(Header.self, from: headerData)
             else { throw .malformed }
-            guard decoded.alg == "HS256", decoded.typ == "JWT", decoded.crit == nil else { throw .algorithmNotAllowed }
+            // A header that names its own key (`jwk`, `jku`, `x5u`, `x5c`) or extensions we do not
+            // understand (`crit`) is refused outright (RFC 8725 3.1, RFC 7515 4.1.11).
+            guard decoded.alg == "HS256", decoded.typ == "JWT", !decoded.namesForeignKeyOrExtension
+            else { throw .algorithmNotAllowed }
             if let kid = decoded.kid {
                 guard let keyed = algorithms[kid] else { throw .badSignature }
                 algorithm = keyed
@@ -109,23 +112,46 @@ public struct TokenService: Sendable {
         guard let payloadData = Base64URL.decode(payload),
               let claims = try? JSONDecoder().decode(TokenClaims.self, from: payloadData)
         else { throw .invalidClaims }
-        guard claims.exp > 0, claims.exp <= Self.maxTimestamp, claims.iat >= 0, claims.iat <= Self.maxTimestamp,
+        try check(claims)
+        if let expected, claims.tokenType != expected { throw .wrongType }
+        return claims
+    }
+
+    /// The registered claims (RFC 7519 4.1), each for presence, type (already by decoding) and
+    /// range, and the time claims against the clock with the same leeway: `exp` in the past,
+    /// `iat` or `nbf` in the future make the token invalid.
+    func check(_ claims: TokenClaims) throws(TokenError) {
+        let timestamps = [claims.exp, claims.iat] + (claims.nbf.map { [$0] } ?? [])
+        guard claims.exp > 0, timestamps.allSatisfy({ $0 >= 0 && $0 <= Self.maxTimestamp }),
               !claims.jti.isEmpty, claims.jti.utf8.count <= 64, !claims.sid.isEmpty, claims.sid.utf8.count <= 64,
               claims.userId > 0
         else { throw .invalidClaims }
         let now = clock.now().timeIntervalSince1970
         guard Double(claims.exp) + leeway > now else { throw .expired }
         guard Double(claims.iat) - leeway <= now else { throw .invalidClaims }
-        if let expected, claims.tokenType != expected { throw .wrongType }
+        if let nbf = claims.nbf, Double(nbf) - leeway > now { throw .notYetValid }
         if let issuer, claims.iss != issuer { throw .invalidClaims }
-        if let audience, !(claims.aud?.value.contains(audience) ?? false) { throw .invalidClaims }
-        return claims
+        // RFC 7519 4.1.3: a token with an audience we are not in is refused, and one with an
+        // audience at all when we expect none.
+        if let audience {
+            guard claims.aud?.value.contains(audience) ?? false else { throw .invalidClaims }
+        } else if claims.aud != nil {
+            throw .invalidClaims
+        }
     }
 
     struct Header: Decodable {
         var alg: String
         var typ: String?
         var kid: String?
-        var crit: [String]?
+        var crit: JSONValue?
+        var jwk: JSONValue?
+        var jku: JSONValue?
+        var x5u: JSONValue?
+        var x5c: JSONValue?
+
+        var namesForeignKeyOrExtension: Bool {
+            crit != nil || jwk != nil || jku != nil || x5u != nil || x5c != nil
+        }
     }
 }

@@ -57,6 +57,17 @@ extension PostgresBackend {
                     try await connection.run("UPDATE users SET is_verified = TRUE WHERE id = \(userId)", logger: logger)
                     session.userId = userId
                     try await connection.insertSession(session, logger: logger)
+                case .verifyEmailContinuing(let sessionId, let newJti, let newExpiry):
+                    try await connection.run("UPDATE users SET is_verified = TRUE WHERE id = \(userId)", logger: logger)
+                    // Thrown inside the transaction: it rolls back, the code stays unspent.
+                    guard try await connection.count("""
+                        UPDATE login_sessions SET refresh_jti = \(newJti), last_used_at = \(now.timeIntervalSince1970),
+                            expires_at = \(newExpiry.timeIntervalSince1970)
+                        WHERE id = \(sessionId) AND user_id = \(userId) AND revoked_at IS NULL
+                          AND expires_at > \(now.timeIntervalSince1970)
+                        RETURNING 1
+                        """, logger: logger) == 1
+                    else { throw StorageError.sessionEnded }
                 case .resetPassword(let hash):
                     try await connection.lockUser(userId, logger: logger)
                     try await connection.run("UPDATE users SET password = \(hash), is_verified = TRUE WHERE id = \(userId)", logger: logger)

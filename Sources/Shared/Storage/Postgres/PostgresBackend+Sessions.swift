@@ -13,19 +13,20 @@ extension PostgresBackend {
         }
     }
 
-    public func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool {
+    public func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool {
         try await client.withConnection { connection in
             try await connection.count("""
                 SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
-                WHERE login_sessions.id = \(sessionId) AND refresh_jti = \(jti) AND revoked_at IS NULL
+                WHERE login_sessions.id = \(sessionId) AND login_sessions.user_id = \(userId) AND refresh_jti = \(jti) AND revoked_at IS NULL
                   AND expires_at > \(now.timeIntervalSince1970) AND users.is_active
                 """, logger: logger) == 1
         }
     }
 
-    public func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
+    public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
         try await transaction { connection in
-            let state = try await Self.sessionState(connection, sessionId: sessionId, presentedJti: presentedJti, now: now, logger: logger)
+            let state = try await Self.sessionState(
+                connection, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now, logger: logger)
             guard case .done = state else { return state }
             try await connection.run("""
                 UPDATE login_sessions SET refresh_jti = \(newJti), last_used_at = \(now.timeIntervalSince1970),
@@ -36,9 +37,10 @@ extension PostgresBackend {
         }
     }
 
-    public func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange {
+    public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
         try await transaction { connection in
-            let state = try await Self.sessionState(connection, sessionId: sessionId, presentedJti: presentedJti, now: now, logger: logger)
+            let state = try await Self.sessionState(
+                connection, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now, logger: logger)
             guard case .done = state else { return state }
             try await connection.run("""
                 UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'logout'
@@ -51,7 +53,8 @@ extension PostgresBackend {
     /// Locks the session row, so two replicas rotating one refresh token are serialized: the
     /// second sees the first's new jti and reports reuse.
     static func sessionState(
-        _ connection: PostgresConnection, sessionId: String, presentedJti: String, now: Date, logger: Logger
+        _ connection: PostgresConnection, sessionId: String, userId claimedUserId: Int64, presentedJti: String, now: Date,
+        logger: Logger
     ) async throws -> SessionChange {
         guard let row = try await connection.rows("""
             SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
@@ -60,7 +63,7 @@ extension PostgresBackend {
             """, logger: logger).first
         else { return .inactive }
         let (userId, current, expiresAt, revokedAt, isActive) = try row.decode((Int64, String, Double, Double?, Bool).self)
-        guard revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
+        guard userId == claimedUserId, revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
         guard current == presentedJti else {
             try await connection.run("""
                 UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'refresh_reuse'

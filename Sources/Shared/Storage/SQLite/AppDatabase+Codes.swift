@@ -61,6 +61,17 @@ extension AppDatabase {
                 try db.execute(sql: "UPDATE users SET is_verified = 1 WHERE id = ?", arguments: [userId])
                 session.userId = userId
                 try session.insert(db)
+            case .verifyEmailContinuing(let sessionId, let newJti, let newExpiry):
+                try db.execute(sql: "UPDATE users SET is_verified = 1 WHERE id = ?", arguments: [userId])
+                try db.execute(
+                    sql: """
+                        UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ?
+                        WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
+                        """,
+                    arguments: [newJti, now.timeIntervalSince1970, newExpiry.timeIntervalSince1970, sessionId, userId,
+                                now.timeIntervalSince1970])
+                // Thrown inside the write: the whole redemption rolls back, the code stays unspent.
+                guard db.changesCount == 1 else { throw StorageError.sessionEnded }
             case .resetPassword(let hash):
                 // Proving control of the address verifies it; every session ends.
                 try db.execute(sql: "UPDATE users SET password = ?, is_verified = 1 WHERE id = ?", arguments: [hash, userId])

@@ -21,24 +21,24 @@ extension AppDatabase {
         }
     }
 
-    public func isRefreshCurrent(sessionId: String, jti: String, now: Date) async throws -> Bool {
-        try isRefreshCurrentSync(sessionId: sessionId, jti: jti, now: now)
+    public func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool {
+        try isRefreshCurrentSync(sessionId: sessionId, userId: userId, jti: jti, now: now)
     }
 
-    func isRefreshCurrentSync(sessionId: String, jti: String, now: Date) throws -> Bool {
+    func isRefreshCurrentSync(sessionId: String, userId: Int64, jti: String, now: Date) throws -> Bool {
         try pool.unsafeRead { db in
             let statement = try db.cachedStatement(sql: """
                 SELECT 1 FROM login_sessions JOIN users ON users.id = login_sessions.user_id
-                WHERE login_sessions.id = ? AND refresh_jti = ? AND revoked_at IS NULL AND expires_at > ?
-                  AND users.is_active
+                WHERE login_sessions.id = ? AND login_sessions.user_id = ? AND refresh_jti = ? AND revoked_at IS NULL
+                  AND expires_at > ? AND users.is_active
                 """)
-            return try Bool.fetchOne(statement, arguments: [sessionId, jti, now.timeIntervalSince1970]) ?? false
+            return try Bool.fetchOne(statement, arguments: [sessionId, userId, jti, now.timeIntervalSince1970]) ?? false
         }
     }
 
-    public func rotate(sessionId: String, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
+    public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
         try await pool.write { db in
-            let state = try Self.sessionState(db, sessionId: sessionId, presentedJti: presentedJti, now: now)
+            let state = try Self.sessionState(db, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now)
             guard case .done = state else { return state }
             try db.execute(
                 sql: "UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?",
@@ -47,9 +47,9 @@ extension AppDatabase {
         }
     }
 
-    public func endSession(sessionId: String, presentedJti: String, now: Date) async throws -> SessionChange {
+    public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
         try await pool.write { db in
-            let state = try Self.sessionState(db, sessionId: sessionId, presentedJti: presentedJti, now: now)
+            let state = try Self.sessionState(db, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now)
             guard case .done = state else { return state }
             try Self.revoke(db, sessionId: sessionId, reason: "logout", now: now)
             return .done
@@ -58,7 +58,7 @@ extension AppDatabase {
 
     /// Within a write transaction: `.done` when the presented jti is the session's current one;
     /// a stale jti revokes the session (refresh-token reuse).
-    static func sessionState(_ db: Database, sessionId: String, presentedJti: String, now: Date) throws -> SessionChange {
+    static func sessionState(_ db: Database, sessionId: String, userId: Int64, presentedJti: String, now: Date) throws -> SessionChange {
         guard let row = try Row.fetchOne(
             db,
             sql: """
@@ -70,7 +70,8 @@ extension AppDatabase {
         let revokedAt: Double? = row["revoked_at"]
         let expiresAt: Double = row["expires_at"]
         let isActive: Bool = row["is_active"]
-        guard revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
+        let owner: Int64 = row["user_id"]
+        guard owner == userId, revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
         let current: String = row["refresh_jti"]
         guard current == presentedJti else {
             try revoke(db, sessionId: sessionId, reason: "refresh_reuse", now: now)
