@@ -17,7 +17,7 @@ func buildApplication(
     let tokens = await TokenService(
         secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
         refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
-    let accounts = try await AccountService(
+    let context = try await AccountContext(
         store: database,
         hasher: Argon2idHasher(parameters: common.argon2, random: random),
         tokens: tokens,
@@ -27,6 +27,7 @@ func buildApplication(
         random: random,
         logger: logger,
         auditRetention: common.auditRetention)
+    let accounts = AccountUseCases(context: context)
 
     let router = makeRouter(
         accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
@@ -35,7 +36,7 @@ func buildApplication(
     return Application(
         responder: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        services: [PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.purgeExpired() }],
+        services: [PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.housekeeping.purgeExpired() }],
         onServerRunning: { channel in
             // One line on stdout that scripts and tests wait for (the port may have been 0).
             let port = channel.localAddress?.port ?? configuration.port
@@ -47,13 +48,21 @@ func buildApplication(
 /// Every route of the API, from its controllers: one place, so the OpenAPI document can be
 /// checked against it.
 func makeRouter(
-    accounts: AccountService, database: any AuthBackend, transport: TokenTransport, corsOrigins: Set<String>,
+    accounts: AccountUseCases, database: any AuthBackend, transport: TokenTransport, corsOrigins: Set<String>,
     trustedProxies: [ClientAddressResolver.Network] = [], logger: Logger
 ) -> APIRouter {
-    var router = APIRouter(logger: logger, corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))
-    AccountsController(accounts: accounts, transport: transport).addRoutes(to: &router)
-    LifecycleController(accounts: accounts, transport: transport).addRoutes(to: &router)
-    SessionsController(accounts: accounts, transport: transport).addRoutes(to: &router)
+    var router = APIRouter(
+        logger: logger, authenticator: RequestAuthenticator(authentication: accounts.authentication, transport: transport),
+        corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))
+    AccountsController(
+        registration: accounts.registration, verification: accounts.verification, authentication: accounts.authentication,
+        profile: accounts.profile, transport: transport
+    ).addRoutes(to: &router)
+    LifecycleController(
+        passwordReset: accounts.passwordReset, passwordChange: accounts.passwordChange, emailChange: accounts.emailChange,
+        transport: transport
+    ).addRoutes(to: &router)
+    SessionsController(sessions: accounts.sessions, transport: transport).addRoutes(to: &router)
     HealthController(database: database).addRoutes(to: &router)
     SchemaController().addRoutes(to: &router)
     return router

@@ -14,10 +14,10 @@ struct OpenAPITests {
         let clock = SystemClock()
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: TestServer.secretKey, accessTTL: 300, refreshTTL: 600, clock: clock, random: random)
-        let accounts = try await AccountService(
+        let accounts = AccountUseCases(context: try await AccountContext(
             store: database, hasher: Argon2idHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1), random: random),
             tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
-            codes: CodeHasher(secretKey: TestServer.secretKey), clock: clock, random: random, logger: Logger(label: "test"))
+            codes: CodeHasher(secretKey: TestServer.secretKey), clock: clock, random: random, logger: Logger(label: "test")))
         let router = makeRouter(
             accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
             corsOrigins: [], logger: Logger(label: "test"))

@@ -9,29 +9,29 @@ struct AccountServiceTests {
     func tokenAndSessionExpiry() async throws {
         let f = try await ServiceFixture()
         let result = try await f.signup("clock@example.com")
-        _ = try await f.service.authenticate(accessToken: result.tokens.access)
+        _ = try await f.accounts.authentication.authenticate(accessToken: result.tokens.access)
         f.clock.advance(by: 301 + 5)
-        await #expect(throws: APIError.tokenNotValid) { try await f.service.authenticate(accessToken: result.tokens.access) }
-        let rotated = try await f.service.refresh(result.tokens.refresh, client: f.client)
-        _ = try await f.service.authenticate(accessToken: rotated.access)
+        await #expect(throws: AuthError.tokenNotValid) { try await f.accounts.authentication.authenticate(accessToken: result.tokens.access) }
+        let rotated = try await f.accounts.authentication.refresh(result.tokens.refresh, client: f.client)
+        _ = try await f.accounts.authentication.authenticate(accessToken: rotated.access)
         // Rotation extends the session: one refresh lifetime from the rotation.
         f.clock.advance(by: 3_000)
-        let again = try await f.service.refresh(rotated.refresh, client: f.client)
+        let again = try await f.accounts.authentication.refresh(rotated.refresh, client: f.client)
         f.clock.advance(by: 3_000)
-        _ = try await f.service.refresh(again.refresh, client: f.client)
+        _ = try await f.accounts.authentication.refresh(again.refresh, client: f.client)
         f.clock.advance(by: 3_700)
-        await #expect(throws: APIError.tokenNotValid) { try await f.service.refresh(again.refresh, client: f.client) }
+        await #expect(throws: AuthError.tokenNotValid) { try await f.accounts.authentication.refresh(again.refresh, client: f.client) }
     }
 
     @Test("A session past its expiry refuses even a still-valid access token")
     func sessionRowExpiry() async throws {
         let f = try await ServiceFixture()
         let result = try await f.signup("row@example.com")
-        let sid = try await f.service.tokens.verify(result.tokens.access).sid
+        let sid = try await f.accounts.context.tokens.verify(result.tokens.access).sid
         try await f.db.pool.write { db in
             try db.execute(sql: "UPDATE login_sessions SET expires_at = ? WHERE id = ?", arguments: [f.clock.now().timeIntervalSince1970 - 1, sid])
         }
-        await #expect(throws: APIError.tokenNotValid) { try await f.service.authenticate(accessToken: result.tokens.access) }
+        await #expect(throws: AuthError.tokenNotValid) { try await f.accounts.authentication.authenticate(accessToken: result.tokens.access) }
     }
 
     @Test("Codes expire with the clock")
@@ -40,12 +40,12 @@ struct AccountServiceTests {
         let user = try await f.signup("code@example.com").user
         try await f.plantCode("135790", for: user, ttl: 600)
         f.clock.advance(by: 601)
-        await #expect(throws: APIError.otpExpired) {
-            try await f.service.verifyEmail(["email": .string("code@example.com"), "otp": .string("135790")], client: f.client)
+        await #expect(throws: AuthError.codeExpired) {
+            try await f.verifyEmail("code@example.com", otp: "135790")
         }
         try await f.plantCode("135790", for: user, ttl: 600)
         f.clock.advance(by: 599)
-        let verified = try await f.service.verifyEmail(["email": .string("code@example.com"), "otp": .string("135790")], client: f.client)
+        let verified = try await f.verifyEmail("code@example.com", otp: "135790")
         #expect(verified.user.isVerified)
     }
 
@@ -54,8 +54,8 @@ struct AccountServiceTests {
         let f = try await ServiceFixture()
         let user = try await f.signup("purpose@example.com").user
         try await f.plantCode("246810", for: user, purpose: .passwordReset)
-        await #expect(throws: APIError.otpInvalid) {
-            try await f.service.verifyEmail(["email": .string("purpose@example.com"), "otp": .string("246810")], client: f.client)
+        await #expect(throws: AuthError.codeInvalid) {
+            try await f.verifyEmail("purpose@example.com", otp: "246810")
         }
     }
 
@@ -64,13 +64,13 @@ struct AccountServiceTests {
         let f = try await ServiceFixture()
         _ = try await f.signup("cool@example.com")
         func jobs() async throws -> Int { try await f.db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM mail_jobs")! } }
-        try await f.service.sendOTP(["email": .string("cool@example.com")], client: f.client)
+        try await f.accounts.verification.sendCode(.success(try EmailRequest(json: ["email": .string("cool@example.com")])), client: f.client)
         #expect(try await jobs() == 1)
         f.clock.advance(by: 59)
-        try await f.service.sendOTP(["email": .string("cool@example.com")], client: f.client)
+        try await f.accounts.verification.sendCode(.success(try EmailRequest(json: ["email": .string("cool@example.com")])), client: f.client)
         #expect(try await jobs() == 1)
         f.clock.advance(by: 1)
-        try await f.service.sendOTP(["email": .string("cool@example.com")], client: f.client)
+        try await f.accounts.verification.sendCode(.success(try EmailRequest(json: ["email": .string("cool@example.com")])), client: f.client)
         #expect(try await jobs() == 2)
     }
 
@@ -79,9 +79,9 @@ struct AccountServiceTests {
         let f = try await ServiceFixture()
         let user = try await f.signup("purge@example.com").user
         try await f.plantCode("123123", for: user)
-        #expect(try await f.service.purgeExpired() == 0)
+        #expect(try await f.accounts.housekeeping.purgeExpired() == 0)
         f.clock.advance(by: 2 * 86_400)
-        #expect(try await f.service.purgeExpired() == 3)
+        #expect(try await f.accounts.housekeeping.purgeExpired() == 3)
         let left = try await f.db.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT (SELECT COUNT(*) FROM login_sessions) + (SELECT COUNT(*) FROM one_time_codes) + (SELECT COUNT(*) FROM send_cooldowns)")!
         }
@@ -95,10 +95,10 @@ struct AccountServiceTests {
         func events() async throws -> Int { try await f.db.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM auth_events")! } }
         #expect(try await events() == 1)
         f.clock.advance(by: 89 * 86_400)
-        _ = try await f.service.purgeExpired()
+        _ = try await f.accounts.housekeeping.purgeExpired()
         #expect(try await events() == 1)
         f.clock.advance(by: 2 * 86_400)
-        _ = try await f.service.purgeExpired()
+        _ = try await f.accounts.housekeeping.purgeExpired()
         #expect(try await events() == 0)
     }
 
@@ -106,11 +106,11 @@ struct AccountServiceTests {
     func passwordChangeRace() async throws {
         let f = try await ServiceFixture()
         let result = try await f.signup("race@example.com")
-        let caller = try await f.service.authenticate(accessToken: result.tokens.access)
+        let caller = try await f.accounts.authentication.authenticate(accessToken: result.tokens.access)
         _ = try await f.db.revokeAllSessions(userId: caller.userId, now: f.clock.now())
-        await #expect(throws: APIError.tokenNotValid) {
-            try await f.service.changePassword(
-                caller, ["old_password": .string("correct horse battery staple"), "new_password": .string("a brand new passphrase")],
+        await #expect(throws: AuthError.tokenNotValid) {
+            try await f.accounts.passwordChange.change(
+                caller, .success(PasswordChangeRequest(oldPassword: "correct horse battery staple", newPassword: "a brand new passphrase")),
                 client: f.client)
         }
         let stored = try #require(try await f.db.user(id: caller.userId))

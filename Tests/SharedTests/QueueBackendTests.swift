@@ -69,8 +69,7 @@ struct AccountStoreBackendTests {
         let db = try await store.open()
         let now = Date()
         let email = "up-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let user = try await db.createUser(User(email: email, password: "old-hash", isVerified: true, dateJoined: now),
-                                           session: nil, verificationMail: false, now: now)
+        let user = try await db.createUser(User(email: email, password: "old-hash", isVerified: true, dateJoined: now))
         let id = try #require(user.id)
         func session() -> LoginSession {
             LoginSession(id: UUID().uuidString, userId: id, refreshJti: "j", createdAt: now, expiresAt: now.addingTimeInterval(60),

@@ -52,11 +52,11 @@ enum TestStore: String, CaseIterable, CustomStringConvertible {
 let testSecret = "unit-test-secret-key-0123456789-abcdefghijklmnop"
 let cheapArgon2 = Argon2Parameters(memoryKiB: 256, iterations: 1, parallelism: 1)
 
-/// An account service over a temporary database, a manual clock and cheap hashing.
+/// The account use cases over a temporary database, a manual clock and cheap hashing.
 struct ServiceFixture {
     let db: AppDatabase
     let clock: ManualClock
-    let service: AccountService
+    let accounts: AccountUseCases
     let client = ClientInfo(ip: "127.0.0.1", userAgent: "unit-test")
 
     init(throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
@@ -64,14 +64,18 @@ struct ServiceFixture {
         clock = ManualClock(Date())
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
-        service = try await AccountService(
+        accounts = AccountUseCases(context: try await AccountContext(
             store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: random), tokens: tokens,
             limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret),
-            clock: clock, random: random, logger: Logger(label: "test"))
+            clock: clock, random: random, logger: Logger(label: "test")))
     }
 
     func signup(_ email: String, password: String = "correct horse battery staple") async throws -> AuthResult {
-        try await service.signup(["email": .string(email), "password": .string(password)], client: client)
+        try await accounts.registration.signup(.success(SignupRequest(email: email, password: password)), client: client)
+    }
+
+    func verifyEmail(_ email: String, otp: String) async throws -> AuthResult {
+        try await accounts.verification.verify(.success(VerifyEmailRequest(email: email, otp: otp)), client: client)
     }
 
     func plantCode(_ code: String, for user: User, purpose: CodePurpose = .verifyEmail, ttl: TimeInterval = 600) async throws {

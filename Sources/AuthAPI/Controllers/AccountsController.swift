@@ -1,9 +1,12 @@
 import Hummingbird
 import Shared
 
-/// The `/api/accounts` endpoints of the core contract: HTTP in and out, the logic in `AccountService`.
+/// The `/api/accounts` endpoints of the core contract: HTTP in and out, the rules in the use cases.
 struct AccountsController {
-    let accounts: AccountService
+    let registration: Registration
+    let verification: EmailVerification
+    let authentication: Authentication
+    let profile: Profile
     let transport: TokenTransport
     static let prefix = "/api/accounts"
 
@@ -11,8 +14,8 @@ struct AccountsController {
         let p = Self.prefix
         router.on(p + "/signup", .post, signup)
         router.on(p + "/login", .post, login)
-        router.on(p + "/me", .get, me)
-        router.on(p + "/me", .patch, updateMe)
+        router.onAuthenticated(p + "/me", .get, me)
+        router.onAuthenticated(p + "/me", .patch, updateMe)
         router.on(p + "/token/refresh", .post, refresh)
         router.on(p + "/token/verify", .post, verify)
         router.on(p + "/logout", .post, logout)
@@ -29,43 +32,42 @@ struct AccountsController {
     }
 
     @Sendable func signup(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try authResponse(try await accounts.signup(try await request.jsonObject(), client: request.client(context)), status: .created)
+        let result = try await registration.signup(try await request.parsed(SignupRequest.init(json:)), client: request.client(context))
+        return try authResponse(result, status: .created)
     }
 
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try authResponse(try await accounts.login(try await request.jsonObject(), client: request.client(context)))
+        try authResponse(try await registration.login(try await request.parsed(LoginRequest.init(json:)), client: request.client(context)))
     }
 
-    @Sendable func me(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        return try JSONResponse.make(UserResponse(caller.user))
+    @Sendable func me(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        try JSONResponse.make(UserResponse(context.caller.user))
     }
 
-    @Sendable func updateMe(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        let updated = try await accounts.updateProfile(user: caller.user, try await request.jsonObject())
-        return try JSONResponse.make(UserResponse(updated))
+    @Sendable func updateMe(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        let update = try ProfileUpdate(json: try await request.jsonObject())
+        return try JSONResponse.make(UserResponse(try await profile.update(context.caller, update)))
     }
 
     /// The refresh token from the body or, in cookie mode, the cookie; 400 when neither has one.
     private func refreshToken(_ request: Request) async throws -> (token: String, source: TokenTransport.RefreshSource) {
-        let body = try TokenRequest(try await request.jsonObject(), field: "refresh", required: !transport.cookieMode)
+        let body = try TokenRequest(json: try await request.jsonObject(), field: "refresh", required: !transport.cookieMode)
         guard let found = try transport.refreshToken(request, body: body) else {
-            throw APIError.field("refresh", "This field is required.")
+            throw AuthError.field("refresh", "This field is required.")
         }
         return found
     }
 
     @Sendable func refresh(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let pair = try await accounts.refresh(try await refreshToken(request).token, client: request.client(context))
+        let pair = try await authentication.refresh(try await refreshToken(request).token, client: request.client(context))
         var response = try JSONResponse.make(TokenPairResponse(transport.tokensInBody ? pair : nil))
         transport.setCookies(pair, on: &response)
         return response
     }
 
     @Sendable func verify(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let body = try TokenRequest(try await request.jsonObject(), field: "token")
-        try await accounts.verifyToken(body.token ?? "")
+        let body = try TokenRequest(json: try await request.jsonObject(), field: "token")
+        try await authentication.verify(body.token ?? "")
         return try JSONResponse.make(EmptyResponse())
     }
 
@@ -73,11 +75,11 @@ struct AccountsController {
     /// belong to that session: a body token of session X must not log the browser out of Y.
     @Sendable func logout(_ request: Request, context: APIRequestContext) async throws -> Response {
         let (token, source) = try await refreshToken(request)
-        let ended = try await accounts.logout(token, client: request.client(context))
+        let ended = try await authentication.logout(token, client: request.client(context))
         var response = JSONResponse.resetContent()
         if source == .cookie {
             transport.clearCookies(on: &response)
-        } else if let cookieToken = transport.cookieTokens(request).first, await accounts.sessionID(of: cookieToken) == ended {
+        } else if let cookieToken = transport.cookieTokens(request).first, await authentication.sessionID(of: cookieToken) == ended {
             transport.clearCookies(on: &response)
         }
         return response
@@ -86,15 +88,16 @@ struct AccountsController {
     static let sendOTPDetail = "If this address belongs to an account awaiting verification, a code is on its way."
 
     @Sendable func sendOTP(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try await accounts.sendOTP(try await request.jsonObject(), client: request.client(context))
+        try await verification.sendCode(try await request.parsed(EmailRequest.init(json:)), client: request.client(context))
         return try JSONResponse.make(DetailResponse(detail: Self.sendOTPDetail), status: .accepted)
     }
 
     /// Verification continues the caller's login session when the request names a live one of
     /// the same user (the session signup opened), instead of opening a second one.
     @Sendable func verifyEmail(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try authResponse(try await accounts.verifyEmail(
-            try await request.jsonObject(), client: request.client(context), continuing: transport.sessionTokens(request)))
+        try authResponse(try await verification.verify(
+            try await request.parsed(VerifyEmailRequest.init(json:)), client: request.client(context),
+            continuing: transport.sessionTokens(request)))
     }
 
     /// The CSRF token for scripts that cannot read the cookie (a page on a sibling sub-domain

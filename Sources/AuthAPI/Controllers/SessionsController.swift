@@ -3,35 +3,32 @@ import Shared
 
 /// The caller's login sessions: list, revoke one, log out everywhere.
 struct SessionsController {
-    let accounts: AccountService
+    let sessions: SessionManagement
     let transport: TokenTransport
 
     func addRoutes(to router: inout APIRouter) {
         let p = AccountsController.prefix
-        router.on(p + "/sessions", .get, list)
-        router.on(p + "/sessions/{id}", .delete, revoke)
-        router.on(p + "/logout-all", .post, logoutAll)
+        router.onAuthenticated(p + "/sessions", .get, list)
+        router.onAuthenticated(p + "/sessions/{id}", .delete, revoke)
+        router.onAuthenticated(p + "/logout-all", .post, logoutAll)
     }
 
-    @Sendable func list(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        let sessions = try await accounts.sessions(caller)
-        return try JSONResponse.make(sessions.map { SessionResponse($0, current: $0.id == caller.sessionId) })
+    @Sendable func list(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        let caller = context.caller
+        return try JSONResponse.make(try await sessions.list(caller).map { SessionResponse($0, current: $0.id == caller.sessionId) })
     }
 
-    @Sendable func revoke(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
+    @Sendable func revoke(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         let segment = APIRouter.normalize(request.uri.path).split(separator: "/").last.map(String.init) ?? ""
         let id = segment.removingPercentEncoding ?? segment
-        try await accounts.revokeSession(caller, id: id, client: request.client(context))
+        try await sessions.revoke(context.caller, id: id, client: request.client(context.base))
         var response = JSONResponse.noContent()
-        if id == caller.sessionId { transport.clearCookies(on: &response) }
+        if id == context.caller.sessionId { transport.clearCookies(on: &response) }
         return response
     }
 
-    @Sendable func logoutAll(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let caller = try await accounts.authenticate(accessToken: try transport.accessToken(request))
-        try await accounts.logoutAll(caller, client: request.client(context))
+    @Sendable func logoutAll(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
+        try await sessions.logoutAll(context.caller, client: request.client(context.base))
         var response = JSONResponse.resetContent()
         transport.clearCookies(on: &response)
         return response

@@ -20,9 +20,13 @@ struct APIRouter: HTTPResponder {
     let logger: Logger
     let corsOrigins: Set<String>
     let clientAddresses: ClientAddressResolver
+    /// What protected routes (`onAuthenticated(_:_:_:)`) authenticate their caller with.
+    let authenticator: RequestAuthenticator
 
-    init(logger: Logger, corsOrigins: Set<String> = [], clientAddresses: ClientAddressResolver = .init()) {
+    init(logger: Logger, authenticator: RequestAuthenticator, corsOrigins: Set<String> = [],
+         clientAddresses: ClientAddressResolver = .init()) {
         self.logger = logger
+        self.authenticator = authenticator
         self.corsOrigins = corsOrigins
         self.clientAddresses = clientAddresses
     }
@@ -72,6 +76,8 @@ struct APIRouter: HTTPResponder {
             }
         } catch let error as APIError {
             response = error.response
+        } catch let error as AuthError {
+            response = APIError(error).response
         } catch is NIOTooManyBytesError {
             response = APIError.payloadTooLarge.response
         } catch {

@@ -15,7 +15,39 @@ extension Request {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
         guard mediaType == "application/json" else { throw APIError.unsupportedMediaType(contentType) }
-        return try JSONValue.parseObject(Data(buffer.readableBytesView))
+        return try Self.parseObject(Data(buffer.readableBytesView))
+    }
+
+    /// Parses a request body: it must be a JSON object (DRF's serializers refuse anything else).
+    static func parseObject(_ data: Data) throws(APIError) -> [String: JSONValue] {
+        if data.isEmpty { return [:] }
+        let value: JSONValue
+        do {
+            value = try JSONDecoder().decode(JSONValue.self, from: data)
+        } catch {
+            throw APIError.parseError
+        }
+        guard case .object(let object) = value else {
+            let kind: String
+            switch value {
+            case .array: kind = "list"
+            case .null: kind = "NoneType"
+            case .bool: kind = "bool"
+            case .number: kind = "number"
+            case .string: kind = "str"
+            case .object: kind = "dict"
+            }
+            throw APIError.fields(["non_field_errors": ["Invalid data. Expected a dictionary, but got \(kind)."]])
+        }
+        return object
+    }
+
+    /// The body read into a typed request: body-level problems (size, media type, malformed
+    /// JSON) throw at once; field problems come back as the failure, for the use case to report
+    /// when its rules say (after its per-IP throttle, as DRF throttles before the serializer runs).
+    func parsed<T>(_ read: ([String: JSONValue]) throws(AuthError) -> T) async throws -> Result<T, AuthError> {
+        let object = try await jsonObject()
+        return Result { () throws(AuthError) -> T in try read(object) }
     }
 
     /// The bearer token of the one `Authorization` header, as simplejwt's `JWTAuthentication` reads it.

@@ -34,7 +34,7 @@ public struct UserManager: Sendable {
     @discardableResult
     public func createUser(email: String, password: String, firstName: String = "", lastName: String = "") async throws -> User {
         let user = try await makeUser(email: email, password: password, firstName: firstName, lastName: lastName)
-        return try await store.createUser(user, session: nil, verificationMail: false, now: clock.now())
+        return try await store.createUser(user)
     }
 
     /// Saves a superuser: staff, superuser, verified and active.
@@ -45,6 +45,6 @@ public struct UserManager: Sendable {
         user.isSuperuser = true
         user.isVerified = true
         user.isActive = true
-        return try await store.createUser(user, session: nil, verificationMail: false, now: clock.now())
+        return try await store.createUser(user)
     }
 }

@@ -2,14 +2,14 @@
 /// so that a request with several wrong fields gets all of them in one 400.
 public struct FieldReader: Sendable {
     let object: [String: JSONValue]
-    public private(set) var errors: [String: [String]] = [:]
+    public private(set) var errors = FieldErrors()
 
     public init(_ object: [String: JSONValue]) {
         self.object = object
     }
 
     public mutating func add(_ field: String, _ message: String) {
-        errors[field, default: []].append(message)
+        errors.add(field, message)
     }
 
     /// A required string; nil (with an error recorded) when missing, null, not a string,
@@ -51,9 +51,29 @@ public struct FieldReader: Sendable {
         return text
     }
 
+    /// A required e-mail address, normalized; invalid ones are a field error.
+    public mutating func requiredEmail(_ field: String) -> String? {
+        guard let email = requiredString(field).map(EmailAddress.normalize) else { return nil }
+        guard EmailAddress.isValid(email) else {
+            add(field, "Enter a valid email address.")
+            return nil
+        }
+        return email
+    }
+
+    /// A required 6-digit code; a malformed one is a field error (and never counts as a wrong try).
+    public mutating func requiredCode(_ field: String) -> String? {
+        guard let code = requiredString(field) else { return nil }
+        guard CodeHasher.isWellFormed(code) else {
+            add(field, "Enter the 6-digit code.")
+            return nil
+        }
+        return code
+    }
+
     /// Throws the collected field errors, if any.
-    public func finish() throws(APIError) {
-        if !errors.isEmpty { throw APIError.fields(errors) }
+    public func finish() throws(AuthError) {
+        try errors.throwIfAny()
     }
 }
 

@@ -26,28 +26,4 @@ public enum JSONValue: Decodable, Sendable, Equatable {
             self = .object(try container.decode([String: JSONValue].self))
         }
     }
-
-    /// Parses a request body: it must be a JSON object (DRF's serializers refuse anything else).
-    public static func parseObject(_ data: Data) throws(APIError) -> [String: JSONValue] {
-        if data.isEmpty { return [:] }
-        let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw APIError.parseError
-        }
-        guard case .object(let object) = value else {
-            let kind: String
-            switch value {
-            case .array: kind = "list"
-            case .null: kind = "NoneType"
-            case .bool: kind = "bool"
-            case .number: kind = "number"
-            case .string: kind = "str"
-            case .object: kind = "dict"
-            }
-            throw APIError.fields(["non_field_errors": ["Invalid data. Expected a dictionary, but got \(kind)."]])
-        }
-        return object
-    }
 }

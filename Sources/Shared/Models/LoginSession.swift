@@ -33,6 +33,33 @@ public struct LoginSession: Codable, Sendable, Equatable {
     }
 }
 
+extension LoginSession {
+    /// A session to open for a user whose id is not known yet: the store assigns it in the
+    /// transaction that creates the user, and only then is the session whole.
+    public struct Draft: Sendable, Equatable {
+        public var id: String
+        public var refreshJti: String
+        public var createdAt: Date
+        public var expiresAt: Date
+        public var userAgent: String
+        public var ip: String
+
+        public init(id: String, refreshJti: String, createdAt: Date, expiresAt: Date, userAgent: String, ip: String) {
+            self.id = id
+            self.refreshJti = refreshJti
+            self.createdAt = createdAt
+            self.expiresAt = expiresAt
+            self.userAgent = userAgent
+            self.ip = ip
+        }
+
+        public func session(for userId: Int64) -> LoginSession {
+            LoginSession(id: id, userId: userId, refreshJti: refreshJti, createdAt: createdAt, expiresAt: expiresAt,
+                         userAgent: userAgent, ip: ip)
+        }
+    }
+}
+
 extension LoginSession: StoredRecord, PersistableRecord {
     public static let databaseTableName = "login_sessions"
 }

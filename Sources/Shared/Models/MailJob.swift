@@ -62,6 +62,24 @@ public struct MailJob: Codable, Sendable, Equatable {
     }
 }
 
+extension MailJob {
+    /// A mail for a user whose id is not known yet (signup's verification mail): the store
+    /// makes the job in the transaction that creates the user.
+    public struct Draft: Sendable, Equatable {
+        public var kind: Kind
+        public var email: String
+
+        public init(kind: Kind, email: String) {
+            self.kind = kind
+            self.email = email
+        }
+
+        public func job(for userId: Int64, now: Date) -> MailJob {
+            MailJob(kind: kind, payload: .init(userId: userId, email: email), now: now)
+        }
+    }
+}
+
 extension MailJob: StoredRecord, MutablePersistableRecord {
     public static let databaseTableName = "mail_jobs"
 

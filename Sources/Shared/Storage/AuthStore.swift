@@ -7,10 +7,16 @@ public protocol AuthStore: Sendable {
     func user(emailKey: String) async throws -> User?
     func user(id: Int64) async throws -> User?
 
-    /// Inserts the user with, in the same transaction, its first login session and (when
-    /// `verificationMail`) the verification mail job and the send cooldown it starts.
-    /// Throws `StorageError.emailTaken` when the address is taken, leaving nothing behind.
-    func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User
+    /// Inserts a user (the manager's `createuser`/`createsuperuser`). Throws
+    /// `StorageError.emailTaken` when the address is taken.
+    func createUser(_ user: User) async throws -> User
+
+    /// Signup: inserts the user and, in the same transaction, its first login session and its
+    /// verification mail, which starts the address's send cooldown. Throws
+    /// `StorageError.emailTaken` when the address is taken, leaving nothing behind.
+    func createUserQueueingVerification(
+        _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
+    ) async throws -> (user: User, session: LoginSession)
 
     /// Records a successful login: the new session, `last_login`, and an upgraded hash if any —
     /// stored only while the password is still the verified `upgrade.from` (a reset or change
@@ -67,39 +73,4 @@ public protocol AuthStore: Sendable {
 
     /// Appends one audit event.
     func recordEvent(_ record: AuditRecord) async throws
-}
-
-/// What a redeemed code does, applied in the redeeming transaction.
-public enum CodeEffect: Sendable {
-    /// Verification: marks the e-mail verified and starts a login session.
-    case verifyEmail(session: LoginSession)
-    /// Verification from within a login session of the same user (the one signup opened):
-    /// marks the e-mail verified and rotates that session to `newJti` instead of opening a
-    /// second one. Throws `StorageError.sessionEnded`, changing nothing, when the session is no
-    /// longer active.
-    case verifyEmailContinuing(sessionId: String, newJti: String, newExpiry: Date)
-    /// Checks the code (a wrong one counts as a try) without spending it.
-    case checkOnly
-    /// Password reset: the new hash, the address verified, every session ended.
-    case resetPassword(hash: String)
-    /// E-mail change: the code's address becomes the user's (verified), a notice goes to `oldEmail`.
-    case changeEmail(oldEmail: String)
-}
-
-public enum CodeRedemption: Sendable, Equatable {
-    case redeemed(User)
-    case invalid
-    case expired
-    case locked
-    /// E-mail change only: the new address was taken meanwhile; nothing changed.
-    case emailTaken
-}
-
-/// The outcome of rotating or ending a session with a presented refresh token.
-public enum SessionChange: Sendable, Equatable {
-    case done
-    /// The token was an already-rotated one: the session has been revoked.
-    case reuseDetected(userId: Int64)
-    /// Unknown, expired or already ended session, or an inactive user.
-    case inactive
 }

@@ -19,19 +19,19 @@ public struct RateLimiter: Sendable {
 
     /// Records one request for every key, or none when any key is over its rate.
     /// Returns nil when allowed, else the whole seconds until the request would be allowed (≥ 1).
-    public func acquire(_ scope: ThrottleScope, keys: [String]) async throws -> Int? {
+    public func acquire(_ scope: ThrottleScope, keys: [ThrottleKey]) async throws -> Int? {
         guard enabled else { return nil }
         let rate = rates[scope]
         guard let wait = try await store.recordHit(
-            keys: keys.map { Self.bounded(scope, $0) }, limit: rate.count, period: rate.period, now: clock.now())
+            keys: keys.map { Self.bounded(scope, $0.stored) }, limit: rate.count, period: rate.period, now: clock.now())
         else { return nil }
         return max(1, Int(wait.rounded(.up)))
     }
 
     /// Gives back the request just recorded (a successful login does not count as a failure).
-    public func release(_ scope: ThrottleScope, keys: [String]) async throws {
+    public func release(_ scope: ThrottleScope, keys: [ThrottleKey]) async throws {
         guard enabled else { return }
-        try await store.removeLatestHit(keys: keys.map { Self.bounded(scope, $0) })
+        try await store.removeLatestHit(keys: keys.map { Self.bounded(scope, $0.stored) })
     }
 
     /// Forgets hits that no window can still count.

@@ -14,7 +14,29 @@ extension PostgresBackend: AuthStore {
         try await client.withConnection { connection in try await connection.user(id: id, logger: logger) }
     }
 
-    public func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User {
+    public func createUser(_ user: User) async throws -> User {
+        try await insertUser(user) { _, created in created }
+    }
+
+    public func createUserQueueingVerification(
+        _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
+    ) async throws -> (user: User, session: LoginSession) {
+        let logger = self.logger
+        return try await insertUser(user) { connection, created in
+            let id = created.id!
+            let opened = session.session(for: id)
+            try await connection.insertSession(opened, logger: logger)
+            _ = try await Self.claimCooldown(connection, purpose: mail.kind.rawValue, subject: created.emailKey, seconds: 0, now: now, logger: logger)
+            try await connection.insertJob(mail.job(for: id, now: now), logger: logger)
+            return (created, opened)
+        }
+    }
+
+    /// Inserts the user, then runs `then` in the same transaction; the unique index on the
+    /// address answers `emailTaken`, leaving nothing behind.
+    private func insertUser<T: Sendable>(
+        _ user: User, then: @escaping @Sendable (PostgresConnection, User) async throws -> T
+    ) async throws -> T {
         do {
             return try await transaction { connection in
                 let rows = try await connection.rows("""
@@ -28,16 +50,7 @@ extension PostgresBackend: AuthStore {
                 guard let id = try rows.first?.decode(Int64.self) else { throw StorageError.emailTaken }
                 var created = user
                 created.id = id
-                if var session {
-                    session.userId = id
-                    try await connection.insertSession(session, logger: logger)
-                }
-                if verificationMail {
-                    _ = try await Self.claimCooldown(
-                        connection, purpose: MailJob.Kind.verifyEmail.rawValue, subject: user.emailKey, seconds: 0, now: now, logger: logger)
-                    try await connection.insertJob(.verifyEmail, payload: .init(userId: id, email: user.email), now: now, logger: logger)
-                }
-                return created
+                return try await then(connection, created)
             }
         } catch where Self.isUniqueViolation(error) {
             throw StorageError.emailTaken

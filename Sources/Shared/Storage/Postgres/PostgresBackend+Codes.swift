@@ -53,10 +53,9 @@ extension PostgresBackend {
                     """, logger: logger) == 1
                 else { return .invalid }
                 switch effect {
-                case .verifyEmail(var session):
+                case .verifyEmail(let session):
                     try await connection.run("UPDATE users SET is_verified = TRUE WHERE id = \(userId)", logger: logger)
-                    session.userId = userId
-                    try await connection.insertSession(session, logger: logger)
+                        try await connection.insertSession(session, logger: logger)
                 case .verifyEmailContinuing(let sessionId, let newJti, let newExpiry):
                     try await connection.run("UPDATE users SET is_verified = TRUE WHERE id = \(userId)", logger: logger)
                     // Thrown inside the transaction: it rolls back, the code stays unspent.

@@ -20,8 +20,11 @@ extension PostgresConnection {
 
     /// Inserts a queued mail job and notifies listening workers; both take effect at commit.
     func insertJob(_ kind: MailJob.Kind, payload: MailJob.Payload, now: Date, logger: Logger) async throws {
-        let job = MailJob(kind: kind, payload: payload, now: now)
-        let t = now.timeIntervalSince1970
+        try await insertJob(MailJob(kind: kind, payload: payload, now: now), logger: logger)
+    }
+
+    func insertJob(_ job: MailJob, logger: Logger) async throws {
+        let t = job.createdAt.timeIntervalSince1970
         try await run("""
             INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at)
             VALUES (\(job.kind.rawValue), \(job.payload), 'queued', 0, \(t), \(t), \(t))

@@ -12,23 +12,34 @@ extension AppDatabase: AuthStore {
         try await pool.read { db in try User.fetchOne(db, key: id) }
     }
 
-    public func createUser(_ user: User, session: LoginSession?, verificationMail: Bool, now: Date) async throws -> User {
+    public func createUser(_ user: User) async throws -> User {
+        try await insertUser { db in
+            var user = user
+            try user.insert(db)
+            return user
+        }
+    }
+
+    public func createUserQueueingVerification(
+        _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
+    ) async throws -> (user: User, session: LoginSession) {
+        try await insertUser { db in
+            var user = user
+            try user.insert(db)
+            guard let id = user.id else { throw StorageError.emailTaken }
+            let opened = session.session(for: id)
+            try opened.insert(db)
+            _ = try Self.claimCooldown(db, purpose: mail.kind.rawValue, subject: user.emailKey, seconds: 0, now: now)
+            var job = mail.job(for: id, now: now)
+            try job.insert(db)
+            return (user, opened)
+        }
+    }
+
+    /// A write that inserts a user: the unique index on the address answers `emailTaken`.
+    private func insertUser<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write { db in
-                var user = user
-                try user.insert(db)
-                guard let id = user.id else { throw StorageError.emailTaken }
-                if var session {
-                    session.userId = id
-                    try session.insert(db)
-                }
-                if verificationMail {
-                    _ = try Self.claimCooldown(db, purpose: MailJob.Kind.verifyEmail.rawValue, subject: user.emailKey, seconds: 0, now: now)
-                    var job = MailJob(kind: .verifyEmail, payload: .init(userId: id, email: user.email), now: now)
-                    try job.insert(db)
-                }
-                return user
-            }
+            return try await pool.write(body)
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StorageError.emailTaken
         }

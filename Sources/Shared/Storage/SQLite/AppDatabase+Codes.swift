@@ -57,9 +57,8 @@ extension AppDatabase {
                 arguments: [now.timeIntervalSince1970, codeID, OneTimeCode.maxAttempts])
             guard db.changesCount == 1 else { return .invalid }
             switch effect {
-            case .verifyEmail(var session):
+            case .verifyEmail(let session):
                 try db.execute(sql: "UPDATE users SET is_verified = 1 WHERE id = ?", arguments: [userId])
-                session.userId = userId
                 try session.insert(db)
             case .verifyEmailContinuing(let sessionId, let newJti, let newExpiry):
                 try db.execute(sql: "UPDATE users SET is_verified = 1 WHERE id = ?", arguments: [userId])

@@ -2,72 +2,75 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Shared
 
 /// The one error type that reaches clients: it renders as the contract's JSON bodies,
-/// `{"field": ["message"]}` or `{"detail": "...", "code": "..."}`, with its headers.
-/// Internal causes are logged where they happen and never carried here.
-public struct APIError: Error, Sendable, Equatable {
-    public enum Body: Sendable, Equatable {
+/// `{"field": ["message"]}` or `{"detail": "...", "code": "..."}`, with its headers. The
+/// domain's `AuthError` becomes one in `APIError+AuthError.swift`; the edge's own refusals
+/// (parsing, media type, size, methods, CSRF) are made here. Internal causes are logged where
+/// they happen and never carried here.
+struct APIError: Error, Sendable, Equatable {
+    enum Body: Sendable, Equatable {
         case detail(String, code: String)
         case fields([String: [String]])
     }
 
-    public var status: HTTPResponse.Status
-    public var body: Body
-    public var headers: [HTTPField]
+    var status: HTTPResponse.Status
+    var body: Body
+    var headers: [HTTPField]
 
-    public init(_ status: HTTPResponse.Status, _ body: Body, headers: [HTTPField] = []) {
+    init(_ status: HTTPResponse.Status, _ body: Body, headers: [HTTPField] = []) {
         self.status = status
         self.body = body
         self.headers = headers
     }
 
-    public static func detail(_ status: HTTPResponse.Status, _ message: String, code: String) -> APIError {
+    static func detail(_ status: HTTPResponse.Status, _ message: String, code: String) -> APIError {
         APIError(status, .detail(message, code: code))
     }
 
-    public static func fields(_ errors: [String: [String]]) -> APIError {
+    static func fields(_ errors: [String: [String]]) -> APIError {
         APIError(.badRequest, .fields(errors))
     }
 
-    public static func field(_ name: String, _ message: String) -> APIError {
+    static func field(_ name: String, _ message: String) -> APIError {
         .fields([name: [message]])
     }
 
     static let wwwAuthenticate = HTTPField(name: .wwwAuthenticate, value: #"Bearer realm="api""#)
 
-    public static let notAuthenticated = APIError(
+    static let notAuthenticated = APIError(
         .unauthorized, .detail("Authentication credentials were not provided.", code: "not_authenticated"),
         headers: [wwwAuthenticate])
-    public static let tokenNotValid = APIError(
+    static let tokenNotValid = APIError(
         .unauthorized, .detail("Given token not valid for any token type", code: "token_not_valid"),
         headers: [wwwAuthenticate])
-    public static let userInactive = APIError(
+    static let userInactive = APIError(
         .unauthorized, .detail("User is inactive", code: "user_inactive"), headers: [wwwAuthenticate])
-    public static let invalidCredentials = APIError(
+    static let invalidCredentials = APIError(
         .unauthorized, .detail("No active account found with the given credentials", code: "invalid_credentials"),
         headers: [wwwAuthenticate])
-    public static let emailNotVerified = APIError.detail(
+    static let emailNotVerified = APIError.detail(
         .forbidden, "E-mail address is not verified.", code: "email_not_verified")
-    public static let otpInvalid = APIError.detail(.badRequest, "Invalid or already used code.", code: "otp_invalid")
-    public static let otpExpired = APIError.detail(.badRequest, "The code has expired.", code: "otp_expired")
-    public static let otpLocked = APIError.detail(
+    static let otpInvalid = APIError.detail(.badRequest, "Invalid or already used code.", code: "otp_invalid")
+    static let otpExpired = APIError.detail(.badRequest, "The code has expired.", code: "otp_expired")
+    static let otpLocked = APIError.detail(
         .badRequest, "Too many wrong attempts: this code is burnt. Request a new one.", code: "otp_locked")
-    public static let notFound = APIError.detail(.notFound, "Not found.", code: "not_found")
-    public static let parseError = APIError.detail(.badRequest, "JSON parse error.", code: "parse_error")
-    public static let payloadTooLarge = APIError.detail(
+    static let notFound = APIError.detail(.notFound, "Not found.", code: "not_found")
+    static let parseError = APIError.detail(.badRequest, "JSON parse error.", code: "parse_error")
+    static let payloadTooLarge = APIError.detail(
         .contentTooLarge, "Request body exceeds 65536 bytes.", code: "request_too_large")
-    public static let twoAuthorizationHeaders = APIError(
+    static let twoAuthorizationHeaders = APIError(
         .unauthorized, .detail("Only one Authorization header is allowed.", code: "authentication_failed"),
         headers: [wwwAuthenticate])
-    public static let serverError = APIError.detail(.internalServerError, "A server error occurred.", code: "error")
+    static let serverError = APIError.detail(.internalServerError, "A server error occurred.", code: "error")
 
-    public static func unsupportedMediaType(_ contentType: String) -> APIError {
+    static func unsupportedMediaType(_ contentType: String) -> APIError {
         let shown = String(contentType.prefix(100)).filter { $0.isASCII && !$0.isNewline && $0 != "\"" }
         return .detail(.unsupportedMediaType, "Unsupported media type \"\(shown)\" in request.", code: "unsupported_media_type")
     }
 
-    public static func methodNotAllowed(_ method: String, allow: [String]) -> APIError {
+    static func methodNotAllowed(_ method: String, allow: [String]) -> APIError {
         let shown = String(method.prefix(32))
         return APIError(
             .methodNotAllowed, .detail("Method \"\(shown)\" not allowed.", code: "method_not_allowed"),
@@ -75,7 +78,7 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     /// DRF's throttle response; `Retry-After` equals the N of the message.
-    public static func throttled(wait seconds: Int) -> APIError {
+    static func throttled(wait seconds: Int) -> APIError {
         APIError(
             .tooManyRequests,
             .detail("Request was throttled. Expected available in \(seconds) second\(seconds == 1 ? "" : "s").", code: "throttled"),
@@ -85,7 +88,7 @@ public struct APIError: Error, Sendable, Equatable {
 
 extension APIError {
     /// The JSON body bytes, keys sorted so equal errors are byte-identical.
-    public var jsonBody: Data {
+    var jsonBody: Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         switch body {

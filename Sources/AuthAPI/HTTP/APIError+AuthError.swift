@@ -1,0 +1,24 @@
+import HTTPTypes
+import Shared
+
+extension APIError {
+    /// The contract's answer to each refusal of the domain: status, message, code and headers,
+    /// in this one place.
+    init(_ error: AuthError) {
+        switch error {
+        case .fields(let problems): self = .fields(problems.messages)
+        case .notAuthenticated: self = .notAuthenticated
+        case .tokenNotValid: self = .tokenNotValid
+        case .userInactive: self = .userInactive
+        case .invalidCredentials: self = .invalidCredentials
+        case .emailNotVerified: self = .emailNotVerified
+        case .codeInvalid: self = .otpInvalid
+        case .codeExpired: self = .otpExpired
+        case .codeLocked: self = .otpLocked
+        case .emailTakenMeanwhile:
+            self = .detail(.badRequest, "This address was taken meanwhile; nothing was changed.", code: "email_taken")
+        case .notFound: self = .notFound
+        case .throttled(let seconds): self = .throttled(wait: seconds)
+        }
+    }
+}

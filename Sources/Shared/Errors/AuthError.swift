@@ -1,0 +1,30 @@
+/// Why a use case refused, in the domain's own words: no HTTP status, message or header is in
+/// it. AuthAPI maps each case, in one place (`APIError+AuthError.swift`), to the contract's JSON.
+public enum AuthError: Error, Sendable, Equatable {
+    /// Wrong fields, every one of them at once.
+    case fields(FieldErrors)
+    /// No credentials at all.
+    case notAuthenticated
+    /// A token that is invalid, expired, of the wrong type, or whose session has ended.
+    case tokenNotValid
+    case userInactive
+    /// Unknown address, wrong password or inactive account: one answer for all three.
+    case invalidCredentials
+    /// The password is right but the address is not verified yet.
+    case emailNotVerified
+    /// No active code, a wrong one, or a used one.
+    case codeInvalid
+    case codeExpired
+    /// Five wrong tries burnt the code.
+    case codeLocked
+    /// E-mail change: the new address was taken after the code was sent; nothing changed.
+    case emailTakenMeanwhile
+    case notFound
+    /// Over a rate limit (or a send cooldown); the request may be retried after that many seconds.
+    case throttled(retryAfter: Int)
+
+    /// One wrong field.
+    public static func field(_ name: String, _ message: String) -> AuthError {
+        .fields(FieldErrors([name: [message]]))
+    }
+}

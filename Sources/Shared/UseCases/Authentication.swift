@@ -1,0 +1,87 @@
+import Foundation
+
+/// The caller of an authenticated request: the user and the login session its token belongs to.
+public struct Authenticated: Sendable {
+    public var user: User
+    public var sessionId: String
+
+    public init(user: User, sessionId: String) {
+        self.user = user
+        self.sessionId = sessionId
+    }
+
+    public var userId: Int64 { user.id ?? 0 }
+}
+
+/// Tokens against their login sessions: who is calling, refresh with rotation and reuse
+/// detection, verification, logout. The session row decides; a token only names it.
+public struct Authentication: Sendable {
+    let context: AccountContext
+
+    public init(context: AccountContext) {
+        self.context = context
+    }
+
+    /// The user behind an access token, with its login session, if that session is still active.
+    public func authenticate(accessToken: String) async throws -> Authenticated {
+        let claims = try await context.verifiedClaims(accessToken, expecting: .access)
+        guard let user = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: context.clock.now()) else {
+            throw AuthError.tokenNotValid
+        }
+        guard user.isActive else { throw AuthError.userInactive }
+        return Authenticated(user: user, sessionId: claims.sid)
+    }
+
+    /// Rotates a refresh token: a new pair for the same session; a replayed one ends the session.
+    public func refresh(_ token: String, client: ClientInfo) async throws -> TokenPair {
+        let claims = try await context.verifiedClaims(token, expecting: .refresh)
+        let newJti = context.random.hexID()
+        let now = context.clock.now()
+        let change = try await context.store.rotate(
+            sessionId: claims.sid, userId: claims.userId, presentedJti: claims.jti, newJti: newJti,
+            newExpiry: now.addingTimeInterval(context.tokens.refreshTTL), now: now)
+        try await check(change, client: client)
+        return try await context.tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti)
+    }
+
+    /// Accepts any valid token of this service whose session is active (a refresh token must also be current).
+    public func verify(_ token: String) async throws {
+        let claims = try await context.verifiedClaims(token, expecting: nil)
+        let now = context.clock.now()
+        switch claims.tokenType {
+        case .refresh:
+            guard try await context.store.isRefreshCurrent(sessionId: claims.sid, userId: claims.userId, jti: claims.jti, now: now)
+            else { throw AuthError.tokenNotValid }
+        case .access:
+            guard let user = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: now), user.isActive
+            else { throw AuthError.tokenNotValid }
+        }
+    }
+
+    /// Ends the login session of a refresh token; returns that session's id.
+    @discardableResult
+    public func logout(_ token: String, client: ClientInfo) async throws -> String {
+        let claims = try await context.verifiedClaims(token, expecting: .refresh)
+        let change = try await context.store.endSession(
+            sessionId: claims.sid, userId: claims.userId, presentedJti: claims.jti, now: context.clock.now())
+        try await check(change, client: client)
+        await context.audit.record(.logout, userId: claims.userId, client: client)
+        return claims.sid
+    }
+
+    /// The login session a token names, if its signature and claims are valid (its session's
+    /// state is not looked at): for telling which session a browser's cookies belong to.
+    public func sessionID(of token: String) async -> String? {
+        try? await context.tokens.verify(token).sid
+    }
+
+    private func check(_ change: SessionChange, client: ClientInfo) async throws {
+        switch change {
+        case .done: return
+        case .inactive: throw AuthError.tokenNotValid
+        case .reuseDetected(let userId):
+            await context.audit.record(.refreshReuseDetected, userId: userId, client: client, detail: "session revoked")
+            throw AuthError.tokenNotValid
+        }
+    }
+}

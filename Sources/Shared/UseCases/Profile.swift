@@ -1,0 +1,16 @@
+/// The caller's own names.
+public struct Profile: Sendable {
+    let context: AccountContext
+
+    public init(context: AccountContext) {
+        self.context = context
+    }
+
+    public func update(_ caller: Authenticated, _ update: ProfileUpdate) async throws -> User {
+        if update.firstName == nil && update.lastName == nil { return caller.user }
+        guard let updated = try await context.store.updateNames(
+            userId: caller.userId, firstName: update.firstName, lastName: update.lastName)
+        else { throw AuthError.tokenNotValid }
+        return updated
+    }
+}
