@@ -62,7 +62,8 @@ func makeRouter(
         passwordReset: accounts.passwordReset, passwordChange: accounts.passwordChange, emailChange: accounts.emailChange,
         transport: transport
     ).addRoutes(to: &router)
-    SessionsController(sessions: accounts.sessions, transport: transport).addRoutes(to: &router)
+    SessionsController(sessions: accounts.sessions, authentication: accounts.authentication, transport: transport)
+        .addRoutes(to: &router)
     HealthController(database: database).addRoutes(to: &router)
     SchemaController().addRoutes(to: &router)
     return router

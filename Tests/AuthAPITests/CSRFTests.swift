@@ -24,8 +24,10 @@ struct CSRFTests {
         var jar = CookieJar()
         let login = try await login(server, "domain@example.com", jar: &jar)
         #expect(login.status == 200)
-        let csrf = try #require(login.setCookie("csrftoken"))
-        #expect(csrf.contains("Domain=example.test"))
+        let csrf = try #require(login.domainCookie("csrftoken"))
+        #expect(csrf.contains("Domain=example.test") && !csrf.contains("Max-Age=0"))
+        // A host-only csrftoken left from before the domain was set is expired alongside.
+        #expect(login.setCookies("csrftoken").contains { !$0.contains("Domain=") && $0.contains("Max-Age=0") })
         // The token cookies stay host-only.
         #expect(login.setCookie("access_token")?.contains("Domain=") == false)
         #expect(login.setCookie("refresh_token")?.contains("Domain=") == false)
@@ -40,9 +42,67 @@ struct CSRFTests {
 
         let out = try await server.client().send(.post, Path.logout, body: Data("{}".utf8), headers: [jar.header, ("X-CSRFToken", newValue)])
         #expect(out.status == 205)
-        let cleared = try #require(out.setCookie("csrftoken"))
+        let cleared = try #require(out.domainCookie("csrftoken"))
         #expect(cleared.contains("Max-Age=0") && cleared.contains("Domain=example.test"))
         #expect(out.setCookie("access_token")?.contains("Max-Age=0") == true)
+        #expect(out.setCookie("refresh_token")?.contains("Max-Age=0") == true)
+    }
+
+    @Test("Any of several csrftoken cookies (a host-only one left over, a Domain one) may be the one the page sends")
+    func severalCSRFCookies() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        _ = try await server.verifiedUser("several@example.com")
+        var jar = CookieJar()
+        _ = try await login(server, "several@example.com", jar: &jar)
+        let csrf = try #require(jar.cookies["csrftoken"])
+        let cookies = [jar.header.1, "csrftoken=leftover-from-before-aaaaaaaaaaaa"]
+        let body = Data(#"{"first_name":"S"}"#.utf8)
+        for order in [cookies, cookies.reversed()] {
+            let r = try await server.client().send(.patch, Path.me, body: body,
+                                                   headers: [("Cookie", order.joined(separator: "; ")), ("X-CSRFToken", csrf)])
+            #expect(r.status == 200)
+        }
+        let wrong = try await server.client().send(.patch, Path.me, body: body,
+                                                   headers: [("Cookie", cookies.joined(separator: "; ")), ("X-CSRFToken", "neither")])
+        #expect(wrong.status == 403 && wrong.code == "csrf_failed")
+    }
+
+    @Test("Ending a session by id or all sessions by Bearer clears the browser's cookies only when they belong to what ended")
+    func sessionEndingClearsOnlyOwnCookies() async throws {
+        let server = try await TestServer(environment: Self.environment)
+        _ = try await server.verifiedUser("ends@example.com")
+        _ = try await server.verifiedUser("other@example.com")
+        let client = server.client()
+        var browser = CookieJar()
+        _ = try await login(server, "ends@example.com", jar: &browser)
+        func bearer(_ email: String) async throws -> String {
+            try #require(try await client.post(Path.login, ["email": email, "password": TestServer.password])["access"])
+        }
+        func sid(_ token: String) throws -> String { try #require(try TokenForge.claims(of: token)["sid"] as? String) }
+        let browserSid = try sid(try #require(browser.cookies["access_token"]))
+
+        // Another session of the same user, ended through its own Bearer while the browser's cookies ride along.
+        let other = try await bearer("ends@example.com")
+        let byID = try await client.send(.delete, Path.sessions + (try sid(other)) + "/",
+                                         headers: [("Authorization", "Bearer \(other)"), browser.header])
+        #expect(byID.status == 204 && byID.headers[values: .setCookie].isEmpty)
+        // The browser's own session, ended from another session: its cookies go.
+        let third = try await bearer("ends@example.com")
+        let browserEnded = try await client.send(.delete, Path.sessions + browserSid + "/",
+                                                 headers: [("Authorization", "Bearer \(third)"), browser.header])
+        #expect(browserEnded.status == 204 && browserEnded.setCookie("access_token")?.contains("Max-Age=0") == true)
+
+        // logout-all by another user's Bearer leaves this browser's cookies alone; by the same user's, clears them.
+        _ = try await login(server, "ends@example.com", jar: &browser)
+        let stranger = try await bearer("other@example.com")
+        let foreignAll = try await client.send(.post, Path.logoutAll, body: Data("{}".utf8),
+                                               headers: [("Authorization", "Bearer \(stranger)"), browser.header])
+        #expect(foreignAll.status == 205 && foreignAll.headers[values: .setCookie].isEmpty)
+        #expect(try await client.send(.get, Path.me, headers: [browser.header]).status == 200)
+        let ownBearer = try await bearer("ends@example.com")
+        let ownAll = try await client.send(.post, Path.logoutAll, body: Data("{}".utf8),
+                                           headers: [("Authorization", "Bearer \(ownBearer)"), browser.header])
+        #expect(ownAll.status == 205 && ownAll.setCookie("refresh_token")?.contains("Max-Age=0") == true)
     }
 
     @Test("GET csrf answers the token in the body and header, sets the cookie, and keeps a well-formed current one")
@@ -53,7 +113,7 @@ struct CSRFTests {
         #expect(first.status == 200 && first.header("Cache-Control") == "no-store")
         let token = try #require(first["csrftoken"])
         #expect(token.count == 32 && first.header("X-CSRFToken") == token)
-        let cookie = try #require(first.setCookie("csrftoken"))
+        let cookie = try #require(first.domainCookie("csrftoken"))
         #expect(cookie.hasPrefix("csrftoken=\(token);") && cookie.contains("Domain=example.test") && !cookie.contains("HttpOnly"))
         let again = try await client.send(.get, Path.prefix + "/csrf", headers: [("Cookie", "csrftoken=\(token)")])
         #expect(again["csrftoken"] == token)
@@ -181,6 +241,22 @@ struct CSRFTests {
         #expect(try TokenForge.claims(of: verifiedCookie)["sid"] as? String == cookieSid)
         let cookieSessions = try await client.send(.get, Path.sessions, headers: [jar.header])
         #expect((try JSONSerialization.jsonObject(with: cookieSessions.body) as? [Any])?.count == 1)
+
+        // Cookies without the CSRF token are not used: the verification opens its own session.
+        var bare = CookieJar()
+        bare.take(try await client.send(.post, Path.signup,
+                                        body: Data(#"{"email":"bare@example.com","password":"\#(TestServer.password)"}"#.utf8)))
+        let bareCookie = try #require(bare.cookies["access_token"])
+        try await server.plantCode("333333", email: "bare@example.com")
+        let noCSRF = try await client.send(.post, Path.verifyEmail, body: Data(#"{"email":"bare@example.com","otp":"333333"}"#.utf8),
+                                           headers: [bare.header])
+        #expect(noCSRF.status == 200)
+        let noCSRFAccess = try #require(noCSRF["access"])
+        #expect(try TokenForge.claims(of: noCSRFAccess)["sid"] as? String != TokenForge.claims(of: bareCookie)["sid"] as? String)
+        // Two Authorization headers are refused here as everywhere.
+        let twice = try await client.send(.post, Path.verifyEmail, body: Data(#"{"email":"bare@example.com","otp":"333333"}"#.utf8),
+                                          headers: [("Authorization", "Bearer \(noCSRFAccess)"), ("Authorization", "Bearer \(noCSRFAccess)")])
+        #expect(twice.status == 400 || twice.status == 401)
 
         // Another user's session is not continued: the verification opens its own.
         let third = try await server.signup("third@example.com")

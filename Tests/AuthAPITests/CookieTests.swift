@@ -19,7 +19,17 @@ struct CookieJar {
 
 extension HTTPResult {
     func setCookie(_ name: String) -> String? {
-        headers[values: .setCookie].first { $0.hasPrefix(name + "=") }
+        setCookies(name).first
+    }
+
+    /// Every `Set-Cookie` of `name`, in order.
+    func setCookies(_ name: String) -> [String] {
+        headers[values: .setCookie].filter { $0.hasPrefix(name + "=") }
+    }
+
+    /// The `Set-Cookie` of `name` that carries a `Domain`.
+    func domainCookie(_ name: String) -> String? {
+        setCookies(name).first { $0.contains("Domain=") }
     }
 }
 

@@ -226,6 +226,27 @@ struct WorkerTests {
         _ = await worker.stop()
     }
 
+    @Test("A job sent again after its code was used (a lost acknowledgement) repeats the message but not the code's life")
+    func resentJobKeepsCodeSpent() async throws {
+        let server = try await TestServer()
+        _ = try await server.verifiedUser("resend@example.com")
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "off"])
+        let client = server.client()
+        #expect(try await client.post(Path.passwordReset, ["email": "resend@example.com"]).status == 202)
+        let first = try #require(try await sink.waitFor(1, to: "resend@example.com").first)
+        let code = try #require(first.code)
+        let confirm = ["email": "resend@example.com", "otp": code, "new_password": "a fresh long passphrase"]
+        #expect(try await client.post(Path.passwordResetConfirm, confirm).status == 200)
+        // The worker's acknowledgement was lost: the job runs again.
+        try await server.sql("UPDATE mail_jobs SET state = 'queued', run_at = 0 WHERE kind = 'password_reset'")
+        let both = try await sink.waitFor(2, to: "resend@example.com")
+        #expect(both[1].header("Message-ID") == first.header("Message-ID") && both[1].code == code)
+        let replay = try await client.post(Path.passwordResetConfirm, ["email": "resend@example.com", "otp": code, "new_password": "yet another passphrase"])
+        #expect(replay.status == 400 && replay.code == "otp_invalid")
+        _ = await worker.stop()
+    }
+
     /// A relay with a certificate from a private CA (here self-signed for 127.0.0.1).
     static func selfSignedCertificate(in directory: URL) async throws -> (certificate: String, key: String) {
         let certificate = directory.appendingPathComponent("smtp-cert.pem").path

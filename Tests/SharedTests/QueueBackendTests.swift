@@ -15,7 +15,8 @@ struct QueueBackendTests {
         let tag = UUID().uuidString.prefix(8).lowercased()
         let now = Date()
         for i in 0..<120 {
-            #expect(try await first.queueMail(kind: .verifyEmail, payload: .init(userId: Int64(i), email: "q\(tag)-\(i)@example.com"),
+            #expect(try await first.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: Int64(i), email: "q\(tag)-\(i)@example.com"),
+                                                      now: now, nonce: "n\(i)"),
                                               cooldownSubject: "q\(tag)-\(i)", cooldown: 60, now: now))
         }
         let pools: [any AuthBackend] = [first, second]
@@ -45,7 +46,7 @@ struct QueueBackendTests {
         let tag = UUID().uuidString.prefix(8).lowercased()
         // Far in the future, so jobs of other tests sharing the database are not in the way.
         let now = Date().addingTimeInterval(10 * 365 * 86_400)
-        #expect(try await db.queueMail(kind: .passwordReset, payload: .init(userId: 1, email: "l\(tag)@example.com"),
+        #expect(try await db.queueMail(MailJob(kind: .passwordReset, payload: .init(userId: 1, email: "l\(tag)@example.com"), now: now, nonce: "n"),
                                        cooldownSubject: "l\(tag)", cooldown: 60, now: now))
         func ours(_ jobs: [MailJob]) -> [MailJob] { jobs.filter { $0.payload.contains("l\(tag)@") } }
         let taken = ours(try await db.claim(owner: "a", limit: 1_000, lease: 30, now: now))
@@ -86,6 +87,46 @@ struct AccountStoreBackendTests {
         // Without a change in between, the upgrade applies.
         try await db.recordLogin(userId: id, session: session(), upgrade: (from: "reset-hash", to: "rehashed-reset"), now: now)
         #expect(try await db.user(id: id)?.password == "rehashed-reset")
+        await db.close()
+    }
+
+    @Test("Storing the same code again (a retry of its mail) never brings a used or burnt code back", arguments: TestStore.available)
+    func retriedCodeStaysSpent(store: TestStore) async throws {
+        let db = try await store.open()
+        let now = Date()
+        let email = "retry-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let id = try #require(try await db.createUser(User(email: email, password: "h", dateJoined: now)).id)
+        func code(_ hash: UInt8, at time: Date) -> OneTimeCode {
+            OneTimeCode(purpose: .passwordReset, userId: id, email: email, codeHash: Data([hash]), createdAt: time,
+                        expiresAt: time.addingTimeInterval(600))
+        }
+        func redeem(_ right: Bool, at time: Date = now) async throws -> CodeRedemption {
+            try await db.redeemCode(purpose: .passwordReset, userId: id, emailKey: EmailAddress.key(email), now: time,
+                                    matches: { _ in right }, effect: right ? .resetPassword(hash: "new") : .checkOnly)
+        }
+        func redeemed(_ outcome: CodeRedemption) -> Bool {
+            if case .redeemed = outcome { return true }
+            return false
+        }
+        // Used, then the same code stored again: still used.
+        try await db.storeCode(code(1, at: now))
+        #expect(redeemed(try await redeem(true)))
+        try await db.storeCode(code(1, at: now.addingTimeInterval(5)))
+        #expect(try await redeem(true) == .invalid)
+        // Burnt by five wrong tries, then stored again: still burnt.
+        try await db.storeCode(code(2, at: now))
+        for _ in 0..<OneTimeCode.maxAttempts { _ = try await redeem(false) }
+        try await db.storeCode(code(2, at: now.addingTimeInterval(5)))
+        #expect(try await redeem(true) == .locked)
+        // Unused with wrong tries: a retry renews the expiry and keeps the count.
+        try await db.storeCode(code(3, at: now))
+        _ = try await redeem(false)
+        try await db.storeCode(code(3, at: now.addingTimeInterval(500)))
+        for _ in 0..<(OneTimeCode.maxAttempts - 2) { _ = try await redeem(false, at: now.addingTimeInterval(700)) }
+        #expect(try await redeem(false, at: now.addingTimeInterval(700)) == .locked)
+        // A new code (another job) replaces whatever was there.
+        try await db.storeCode(code(4, at: now))
+        #expect(redeemed(try await redeem(true)))
         await db.close()
     }
 }
@@ -132,7 +173,7 @@ struct JobWakeupsTests {
         let started = ContinuousClock.now
         async let woken: Void = wakeups.wait(timeout: .seconds(600))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(try await producer.queueMail(kind: .verifyEmail, payload: .init(userId: 1, email: "n\(tag)@example.com"),
+        #expect(try await producer.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: 1, email: "n\(tag)@example.com"), now: Date(), nonce: "n"),
                                              cooldownSubject: "n\(tag)", cooldown: 60, now: Date()))
         await woken
         #expect(ContinuousClock.now - started < .seconds(300))

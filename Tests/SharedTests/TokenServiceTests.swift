@@ -219,6 +219,8 @@ struct RegisteredClaimsTests {
         #"{"alg":"HS256","typ":"JWT","x5c":["MIIB"]}"#,
         #"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#,
         #"{"alg":"HS256","typ":"JWT","crit":"b64"}"#,
+        #"{"alg":"HS256","typ":"JWT","jwk":null}"#,
+        #"{"alg":"HS256","typ":"JWT","crit":null}"#,
     ])
     func foreignKeyHeaders(_ header: String) async throws {
         let tokens = await service()

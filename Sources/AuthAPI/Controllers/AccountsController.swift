@@ -79,7 +79,7 @@ struct AccountsController {
         var response = JSONResponse.resetContent()
         if source == .cookie {
             transport.clearCookies(on: &response)
-        } else if let cookieToken = transport.cookieTokens(request).first, await authentication.sessionID(of: cookieToken) == ended {
+        } else if await transport.cookiesBelong(to: request, authentication) { $0.sid == ended } {
             transport.clearCookies(on: &response)
         }
         return response
@@ -97,7 +97,7 @@ struct AccountsController {
     @Sendable func verifyEmail(_ request: Request, context: APIRequestContext) async throws -> Response {
         try authResponse(try await verification.verify(
             try await request.parsed(VerifyEmailRequest.init(json:)), client: request.client(context),
-            continuing: transport.sessionTokens(request)))
+            continuing: try transport.sessionTokens(request)))
     }
 
     /// The CSRF token for scripts that cannot read the cookie (a page on a sibling sub-domain

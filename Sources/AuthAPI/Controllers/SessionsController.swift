@@ -4,6 +4,7 @@ import Shared
 /// The caller's login sessions: list, revoke one, log out everywhere.
 struct SessionsController {
     let sessions: SessionManagement
+    let authentication: Authentication
     let transport: TokenTransport
 
     func addRoutes(to router: inout APIRouter) {
@@ -23,14 +24,17 @@ struct SessionsController {
         let id = segment.removingPercentEncoding ?? segment
         try await sessions.revoke(context.caller, id: id, client: request.client(context.base))
         var response = JSONResponse.noContent()
-        if id == context.caller.sessionId { transport.clearCookies(on: &response) }
+        // The browser's cookies go only if they belong to the session that ended.
+        if await transport.cookiesBelong(to: request, authentication) { $0.sid == id } { transport.clearCookies(on: &response) }
         return response
     }
 
     @Sendable func logoutAll(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         try await sessions.logoutAll(context.caller, client: request.client(context.base))
         var response = JSONResponse.resetContent()
-        transport.clearCookies(on: &response)
+        // Every session of the caller ended: the browser's cookies go if they are the caller's.
+        let userId = context.caller.userId
+        if await transport.cookiesBelong(to: request, authentication) { $0.userId == userId } { transport.clearCookies(on: &response) }
         return response
     }
 }

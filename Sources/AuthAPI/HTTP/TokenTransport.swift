@@ -50,7 +50,10 @@ struct TokenTransport: Sendable {
     }
 
     /// Sets the CSRF cookie (with `AUTH_CSRF_COOKIE_DOMAIN`) and the header carrying its value.
+    /// With a domain, a host-only `csrftoken` left from before is expired too, or the browser
+    /// would keep sending both.
     func setCSRF(_ value: String, on response: inout Response) {
+        if csrfDomain != nil { response.setCookie(cookie(Self.csrfCookie, "", maxAge: 0, path: "/", httpOnly: false)) }
         response.setCookie(cookie(Self.csrfCookie, value, maxAge: refreshTTL, path: "/", httpOnly: false, domain: csrfDomain))
         response.headers[Self.csrfHeader] = value
     }
@@ -62,6 +65,7 @@ struct TokenTransport: Sendable {
         response.setCookie(cookie(Self.accessCookie, "", maxAge: 0, path: "/", httpOnly: true))
         response.setCookie(cookie(Self.refreshCookie, "", maxAge: 0, path: Self.refreshPath, httpOnly: true))
         response.setCookie(cookie(Self.csrfCookie, "", maxAge: 0, path: "/", httpOnly: false, domain: csrfDomain))
+        if csrfDomain != nil { response.setCookie(cookie(Self.csrfCookie, "", maxAge: 0, path: "/", httpOnly: false)) }
     }
 
     private func cookie(_ name: String, _ value: String, maxAge: Int, path: String, httpOnly: Bool, domain: String? = nil) -> Cookie {
@@ -71,10 +75,21 @@ struct TokenTransport: Sendable {
     /// The CSRF token `GET /csrf/` hands out: the request's own cookie while it is well-formed
     /// (so other tabs keep a working value, as Django's `get_token` does), else a new one.
     func csrfToken(for request: Request) -> String {
-        if let value = request.cookies[Self.csrfCookie]?.value, value.utf8.count == 32, value.utf8.allSatisfy(Base64URL.isAlphabet) {
+        if let value = Self.csrfCookies(request).last, value.utf8.count == 32, value.utf8.allSatisfy(Base64URL.isAlphabet) {
             return value
         }
         return random.token(byteCount: Self.csrfBytes)
+    }
+
+    /// Every `csrftoken` value the request carries: a browser sends one per matching cookie
+    /// (a host-only one and a `Domain` one, or one a sibling sub-domain planted), most specific first.
+    static func csrfCookies(_ request: Request) -> [String] {
+        request.headers[values: .cookie].flatMap { $0.split(separator: ";") }.compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == csrfCookie else { return nil }
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            return value.isEmpty ? nil : value
+        }
     }
 
     /// The access token of a request: the `Authorization` header, else (cookie mode) the access
@@ -111,7 +126,9 @@ struct TokenTransport: Sendable {
 
     /// Tokens a request offers to name the login session it comes from: its bearer token, and
     /// (cookie mode) its cookies — those only when the CSRF checks pass, as for any use of a cookie.
-    func sessionTokens(_ request: Request) -> [String] {
+    /// Two `Authorization` headers are refused here as everywhere.
+    func sessionTokens(_ request: Request) throws -> [String] {
+        guard request.headers[values: .authorization].count <= 1 else { throw APIError.twoAuthorizationHeaders }
         var tokens: [String] = []
         if let bearer = try? request.bearerToken() { tokens.append(bearer) }
         if cookieMode, (try? checkCSRF(request)) != nil { tokens += cookieTokens(request) }
@@ -128,8 +145,9 @@ struct TokenTransport: Sendable {
                 throw Self.csrfFailed("CSRF Failed: Origin checking failed - \(Self.printable(origin)) does not match any trusted origins.")
             }
         }
-        guard let header = request.headers[Self.csrfHeader], let cookie = request.cookies[Self.csrfCookie]?.value,
-              !cookie.isEmpty, Self.constantTimeEqual(header, cookie)
+        // Any of the request's `csrftoken` cookies may be the one the page read.
+        guard let header = request.headers[Self.csrfHeader],
+              Self.csrfCookies(request).contains(where: { Self.constantTimeEqual(header, $0) })
         else {
             throw Self.csrfFailed("CSRF Failed: CSRF token missing or incorrect.")
         }
@@ -168,5 +186,18 @@ struct TokenTransport: Sendable {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension TokenTransport {
+    /// Whether the request's cookies (cookie mode) belong to what `matches` describes — the
+    /// session or the user that an operation just logged out — so that ending one session never
+    /// clears the cookies of another the browser holds.
+    func cookiesBelong(to request: Request, _ authentication: Authentication,
+                       where matches: (TokenClaims) -> Bool) async -> Bool {
+        for token in cookieTokens(request) {
+            if let claims = await authentication.claims(of: token), matches(claims) { return true }
+        }
+        return false
     }
 }

@@ -3,11 +3,12 @@ import Foundation
 import Synchronization
 
 /// The randomness of one mail job: a keyed stream (HMAC-SHA256 in counter mode under a key
-/// derived from the secret key, seeded by the job's id and creation time), so every attempt at
-/// the same job draws the same code, `Message-ID` and MIME boundary. One job is then one
-/// message: a receiver that got an attempt whose acknowledgement was lost can drop the repeat
-/// by its `Message-ID`, and the code in whichever copy the user reads is the one stored.
-/// Without the secret key the stream is unpredictable, as the contract's codes must be.
+/// derived from the secret key, seeded by the job's random nonce), so every attempt at the same
+/// job draws the same code, `Message-ID` and MIME boundary. One job is then one message: a
+/// receiver that got an attempt whose acknowledgement was lost can drop the repeat by its
+/// `Message-ID`, and the code in whichever copy the user reads is the one stored.
+/// The stream needs both the secret key and the job's row: a service that only holds the key
+/// (to verify tokens) cannot predict codes, nor can someone who can only read the database.
 public final class JobRandom: RandomSource {
     private struct Stream {
         var block: UInt64 = 0
@@ -18,11 +19,10 @@ public final class JobRandom: RandomSource {
     private let seed: [UInt8]
     private let stream = Mutex(Stream())
 
-    /// The stream of the job `id` created at `createdAt`, under `key` (see `JobRandom.key(secretKey:)`).
-    public init(key: SymmetricKey, jobID: Int64, createdAt: Date) {
+    /// The stream of a job with `nonce` (`MailJob.nonce`), under `key` (see `JobRandom.key(secretKey:)`).
+    public init(key: SymmetricKey, nonce: String) {
         self.key = key
-        // Milliseconds: what every backend stores of the time exactly.
-        seed = Array("job \(jobID) \(Int64((createdAt.timeIntervalSince1970 * 1_000).rounded()))".utf8)
+        seed = Array("job \(nonce)".utf8)
     }
 
     /// The stream key, kept apart from every other use of the secret key.

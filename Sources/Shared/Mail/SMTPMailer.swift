@@ -67,7 +67,11 @@ public final class SMTPMailer: Mailer {
             case .required: useSSL = Int(CURLUSESSL_ALL.rawValue)
             }
             ccurl_setopt_long(handle, CURLOPT_USE_SSL, useSSL)
-            if let caFile { ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile) }
+            if let caFile {
+                // Only these authorities: also drop the CA directory Debian's libcurl has built in.
+                ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile)
+                ccurl_setopt_pointer(handle, CURLOPT_CAPATH, nil)
+            }
             ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectTimeout * 1000))
             ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(sendTimeout * 1000))
             ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)

@@ -28,6 +28,9 @@ public struct MailJob: Codable, Sendable, Equatable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Random, fixed when the job is queued: seeds the job's own random stream (`JobRandom`), so
+    /// every attempt sends the same message. Empty for jobs queued before it existed.
+    public var nonce: String
 
     /// Who the mail goes to and for which account.
     public struct Payload: Codable, Sendable, Equatable {
@@ -45,8 +48,10 @@ public struct MailJob: Codable, Sendable, Equatable {
         }
     }
 
-    public init(kind: Kind, payload: Payload, now: Date) {
+    /// A new queued job; `nonce` comes from the caller's CSPRNG (`MailJob.nonce(_:)`).
+    public init(kind: Kind, payload: Payload, now: Date, nonce: String) {
         self.kind = kind
+        self.nonce = nonce
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         self.payload = String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)
@@ -55,6 +60,11 @@ public struct MailJob: Codable, Sendable, Equatable {
         self.runAt = now
         self.createdAt = now
         self.updatedAt = now
+    }
+
+    /// A fresh nonce: 16 random bytes, base64url.
+    public static func nonce(_ random: any RandomSource) -> String {
+        random.token(byteCount: 16)
     }
 
     public func decodedPayload() throws -> Payload {
@@ -68,14 +78,16 @@ extension MailJob {
     public struct Draft: Sendable, Equatable {
         public var kind: Kind
         public var email: String
+        public var nonce: String
 
-        public init(kind: Kind, email: String) {
+        public init(kind: Kind, email: String, nonce: String) {
             self.kind = kind
             self.email = email
+            self.nonce = nonce
         }
 
         public func job(for userId: Int64, now: Date) -> MailJob {
-            MailJob(kind: kind, payload: .init(userId: userId, email: email), now: now)
+            MailJob(kind: kind, payload: .init(userId: userId, email: email), now: now, nonce: nonce)
         }
     }
 }

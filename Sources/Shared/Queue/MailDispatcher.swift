@@ -214,7 +214,8 @@ public struct MailDispatcher: Service {
         case .emailChangedNotice:
             purpose = nil
         }
-        let jobRandom = JobRandom(key: jobRandomKey, jobID: job.id ?? 0, createdAt: job.createdAt)
+        // Jobs queued before nonces existed draw from the system generator (a retry is then a new message).
+        let jobRandom: any RandomSource = job.nonce.isEmpty ? random : JobRandom(key: jobRandomKey, nonce: job.nonce)
         var code: String?
         if let purpose {
             let generated = CodeGenerator(random: jobRandom).generate()

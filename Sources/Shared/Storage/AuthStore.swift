@@ -25,14 +25,16 @@ public protocol AuthStore: Sendable {
 
     func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User?
 
-    /// Queues a mail of `kind` unless one was queued for `cooldownSubject` less than `cooldown`
+    /// Queues the job unless one of its kind was queued for `cooldownSubject` less than `cooldown`
     /// seconds ago; returns whether it queued. One transaction, so parallel calls queue one mail.
-    func queueMail(kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool
+    func queueMail(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool
 
     /// Seconds until `cooldownSubject` may be mailed again for `kind` (0 when it may now).
     func cooldownRemaining(kind: MailJob.Kind, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> TimeInterval
 
-    /// Stores a new code for (purpose, user), replacing any earlier one. Used by the worker.
+    /// Stores a new code for (purpose, user), replacing any earlier one. Used by the worker. The
+    /// same code again (a retry of the same job) keeps its attempts and never brings a used or
+    /// burnt code back; it only renews an unused one's expiry.
     func storeCode(_ code: OneTimeCode) async throws
 
     /// Checks and, on a match, spends a code and applies its effect, all in one write

@@ -15,6 +15,7 @@ public enum CodeEffect: Sendable {
     case checkOnly
     /// Password reset: the new hash, the address verified, every session ended.
     case resetPassword(hash: String)
-    /// E-mail change: the code's address becomes the user's (verified), a notice goes to `oldEmail`.
-    case changeEmail(oldEmail: String)
+    /// E-mail change: the code's address becomes the user's (verified), and `notice` (to the old
+    /// address) is queued.
+    case changeEmail(notice: MailJob)
 }

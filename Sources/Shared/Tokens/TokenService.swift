@@ -144,14 +144,17 @@ public struct TokenService: Sendable {
         var alg: String
         var typ: String?
         var kid: String?
-        var crit: JSONValue?
-        var jwk: JSONValue?
-        var jku: JSONValue?
-        var x5u: JSONValue?
-        var x5c: JSONValue?
+        /// Whether the header has any of `crit`, `jwk`, `jku`, `x5u`, `x5c` — with any value, null included.
+        var namesForeignKeyOrExtension: Bool
 
-        var namesForeignKeyOrExtension: Bool {
-            crit != nil || jwk != nil || jku != nil || x5u != nil || x5c != nil
+        enum CodingKeys: String, CodingKey { case alg, typ, kid, crit, jwk, jku, x5u, x5c }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            alg = try container.decode(String.self, forKey: .alg)
+            typ = try container.decodeIfPresent(String.self, forKey: .typ)
+            kid = try container.decodeIfPresent(String.self, forKey: .kid)
+            namesForeignKeyOrExtension = [CodingKeys.crit, .jwk, .jku, .x5u, .x5c].contains { container.contains($0) }
         }
     }
 }

@@ -115,8 +115,12 @@ public struct AccountContext: Sendable {
         try await throttle(scope, address: .email(key), client: client)
         guard let user = try await store.user(emailKey: key), let id = user.id, eligible(user) else { return }
         _ = try await store.queueMail(
-            kind: kind, payload: .init(userId: id, email: user.email),
-            cooldownSubject: key, cooldown: Self.sendCooldown, now: clock.now())
+            mail(kind, to: user.email, of: id), cooldownSubject: key, cooldown: Self.sendCooldown, now: clock.now())
+    }
+
+    /// A mail job of `kind` to `email` for account `userId`, queued now.
+    func mail(_ kind: MailJob.Kind, to email: String, of userId: Int64) -> MailJob {
+        MailJob(kind: kind, payload: .init(userId: userId, email: email), now: clock.now(), nonce: MailJob.nonce(random))
     }
 
     /// Maps a redemption to its user or the code error, auditing verified and burnt codes.

@@ -69,10 +69,10 @@ public struct Authentication: Sendable {
         return claims.sid
     }
 
-    /// The login session a token names, if its signature and claims are valid (its session's
-    /// state is not looked at): for telling which session a browser's cookies belong to.
-    public func sessionID(of token: String) async -> String? {
-        try? await context.tokens.verify(token).sid
+    /// The claims of a token, if its signature and claims are valid (its session's state is not
+    /// looked at): for telling which session and user a browser's cookies belong to.
+    public func claims(of token: String) async -> TokenClaims? {
+        try? await context.tokens.verify(token)
     }
 
     private func check(_ change: SessionChange, client: ClientInfo) async throws {

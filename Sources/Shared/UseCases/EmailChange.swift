@@ -30,7 +30,7 @@ public struct EmailChange: Sendable {
         let subject = "user:\(caller.userId)"
         let now = context.clock.now()
         let queued = try await context.store.queueMail(
-            kind: .emailChange, payload: .init(userId: caller.userId, email: newEmail),
+            context.mail(.emailChange, to: newEmail, of: caller.userId),
             cooldownSubject: subject, cooldown: AccountContext.sendCooldown, now: now)
         if !queued {
             let remaining = try await context.store.cooldownRemaining(
@@ -46,7 +46,7 @@ public struct EmailChange: Sendable {
         let outcome = try await context.store.redeemCode(
             purpose: .emailChange, userId: caller.userId, emailKey: nil, now: context.clock.now(),
             matches: context.matcher(request.otp, purpose: .emailChange, emailKey: nil),
-            effect: .changeEmail(oldEmail: caller.user.email))
+            effect: .changeEmail(notice: context.mail(.emailChangedNotice, to: caller.user.email, of: caller.userId)))
         if case .emailTaken = outcome { throw AuthError.emailTakenMeanwhile }
         let user = try await context.settle(outcome, purpose: .emailChange, userId: caller.userId, client: client)
         await context.audit.record(.emailChanged, userId: caller.userId, client: client)

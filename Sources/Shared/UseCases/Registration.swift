@@ -43,7 +43,8 @@ public struct Registration: Sendable {
         do {
             created = try await context.store.createUserQueueingVerification(
                 user, session: context.sessionDraft(client: client),
-                mail: MailJob.Draft(kind: .verifyEmail, email: user.email), now: context.clock.now())
+                mail: MailJob.Draft(kind: .verifyEmail, email: user.email, nonce: MailJob.nonce(context.random)),
+                now: context.clock.now())
         } catch StorageError.emailTaken {
             throw AuthError.field("email", AccountContext.emailTakenMessage)
         }

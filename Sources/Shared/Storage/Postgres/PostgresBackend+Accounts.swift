@@ -78,14 +78,12 @@ extension PostgresBackend: AuthStore {
         }
     }
 
-    public func queueMail(
-        kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date
-    ) async throws -> Bool {
+    public func queueMail(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool {
         try await transaction { connection in
             guard try await Self.claimCooldown(
-                connection, purpose: kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now, logger: logger)
+                connection, purpose: job.kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now, logger: logger)
             else { return false }
-            try await connection.insertJob(kind, payload: payload, now: now, logger: logger)
+            try await connection.insertJob(job, logger: logger)
             return true
         }
     }

@@ -10,7 +10,11 @@ extension PostgresBackend {
                         \(code.createdAt.timeIntervalSince1970), \(code.expiresAt.timeIntervalSince1970), 0, NULL)
                 ON CONFLICT (purpose, user_id) DO UPDATE SET
                     email_key = excluded.email_key, email = excluded.email, code_hash = excluded.code_hash,
-                    created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0, used_at = NULL
+                    created_at = excluded.created_at, expires_at = excluded.expires_at,
+                    attempts = CASE WHEN one_time_codes.code_hash = excluded.code_hash THEN one_time_codes.attempts ELSE 0 END,
+                    used_at = NULL
+                WHERE one_time_codes.code_hash <> excluded.code_hash
+                   OR (one_time_codes.used_at IS NULL AND one_time_codes.attempts < \(unescaped: String(OneTimeCode.maxAttempts)))
                 """, logger: logger)
         }
     }
@@ -71,8 +75,8 @@ extension PostgresBackend {
                     try await connection.lockUser(userId, logger: logger)
                     try await connection.run("UPDATE users SET password = \(hash), is_verified = TRUE WHERE id = \(userId)", logger: logger)
                     try await connection.revokeAll(userId: userId, except: nil, reason: "password_reset", now: now, logger: logger)
-                case .changeEmail(let oldEmail):
-                    try await connection.insertJob(.emailChangedNotice, payload: .init(userId: userId, email: oldEmail), now: now, logger: logger)
+                case .changeEmail(let notice):
+                    try await connection.insertJob(notice, logger: logger)
                 case .checkOnly:
                     break
                 }

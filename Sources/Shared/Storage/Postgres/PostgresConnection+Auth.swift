@@ -19,15 +19,11 @@ extension PostgresConnection {
     }
 
     /// Inserts a queued mail job and notifies listening workers; both take effect at commit.
-    func insertJob(_ kind: MailJob.Kind, payload: MailJob.Payload, now: Date, logger: Logger) async throws {
-        try await insertJob(MailJob(kind: kind, payload: payload, now: now), logger: logger)
-    }
-
     func insertJob(_ job: MailJob, logger: Logger) async throws {
         let t = job.createdAt.timeIntervalSince1970
         try await run("""
-            INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at)
-            VALUES (\(job.kind.rawValue), \(job.payload), 'queued', 0, \(t), \(t), \(t))
+            INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at, nonce)
+            VALUES (\(job.kind.rawValue), \(job.payload), 'queued', 0, \(t), \(t), \(t), \(job.nonce))
             """, logger: logger)
         try await run("SELECT pg_notify(\(PostgresBackend.jobChannel), '')", logger: logger)
     }

@@ -91,6 +91,8 @@ enum PostgresMigrations {
             CREATE INDEX throttle_hits_key ON throttle_hits(key, at);
             CREATE INDEX throttle_hits_time ON throttle_hits(at);
             """),
+        // The random seed of each job's message (see `JobRandom`); jobs queued before have none.
+        ("v5-mail-job-nonce", "ALTER TABLE mail_jobs ADD COLUMN nonce TEXT NOT NULL DEFAULT ''"),
     ]
 
     /// Any constant shared by every process of this service: the migration lock's key.

@@ -48,13 +48,13 @@ enum PostgresRows {
         return code
     }
 
-    static let jobColumns = "id, kind, payload, state, attempts, run_at, lease_owner, lease_expires_at, last_error, created_at, updated_at"
+    static let jobColumns = "id, kind, payload, state, attempts, run_at, lease_owner, lease_expires_at, last_error, created_at, updated_at, nonce"
 
     static func job(_ row: PostgresRow) throws -> MailJob? {
-        let (id, kind, payload, state, attempts, runAt, owner, leaseExpires, lastError, created, updated) =
-            try row.decode((Int64, String, String, String, Int, Double, String?, Double?, String?, Double, Double).self)
+        let (id, kind, payload, state, attempts, runAt, owner, leaseExpires, lastError, created, updated, nonce) =
+            try row.decode((Int64, String, String, String, Int, Double, String?, Double?, String?, Double, Double, String).self)
         guard let kind = MailJob.Kind(rawValue: kind), let state = MailJob.State(rawValue: state) else { return nil }
-        var job = MailJob(kind: kind, payload: .init(userId: 0, email: ""), now: Date(timeIntervalSince1970: created))
+        var job = MailJob(kind: kind, payload: .init(userId: 0, email: ""), now: Date(timeIntervalSince1970: created), nonce: nonce)
         job.id = id
         job.payload = payload
         job.state = state

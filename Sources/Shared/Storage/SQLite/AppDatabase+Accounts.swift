@@ -68,14 +68,12 @@ extension AppDatabase: AuthStore {
         }
     }
 
-    public func queueMail(
-        kind: MailJob.Kind, payload: MailJob.Payload, cooldownSubject: String, cooldown: TimeInterval, now: Date
-    ) async throws -> Bool {
+    public func queueMail(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool {
         try await pool.write { db in
-            guard try Self.claimCooldown(db, purpose: kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now) else {
+            guard try Self.claimCooldown(db, purpose: job.kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now) else {
                 return false
             }
-            var job = MailJob(kind: kind, payload: payload, now: now)
+            var job = job
             try job.insert(db)
             return true
         }

@@ -11,7 +11,10 @@ extension AppDatabase {
                     ON CONFLICT (purpose, user_id) DO UPDATE SET
                         email_key = excluded.email_key, email = excluded.email, code_hash = excluded.code_hash,
                         created_at = excluded.created_at, expires_at = excluded.expires_at,
-                        attempts = 0, used_at = NULL
+                        attempts = CASE WHEN one_time_codes.code_hash = excluded.code_hash THEN one_time_codes.attempts ELSE 0 END,
+                        used_at = NULL
+                    WHERE one_time_codes.code_hash <> excluded.code_hash
+                       OR (one_time_codes.used_at IS NULL AND one_time_codes.attempts < \(OneTimeCode.maxAttempts))
                     """,
                 arguments: [code.purpose.rawValue, code.userId, code.emailKey, code.email, code.codeHash,
                             code.createdAt.timeIntervalSince1970, code.expiresAt.timeIntervalSince1970])
@@ -75,8 +78,7 @@ extension AppDatabase {
                 // Proving control of the address verifies it; every session ends.
                 try db.execute(sql: "UPDATE users SET password = ?, is_verified = 1 WHERE id = ?", arguments: [hash, userId])
                 try Self.revokeAll(db, userId: userId, except: nil, reason: "password_reset", now: now)
-            case .changeEmail(let oldEmail):
-                var notice = MailJob(kind: .emailChangedNotice, payload: .init(userId: userId, email: oldEmail), now: now)
+            case .changeEmail(var notice):
                 try notice.insert(db)
             case .checkOnly:
                 break

@@ -113,6 +113,10 @@ extension AppDatabase {
                 CREATE INDEX throttle_hits_time ON throttle_hits(at);
                 """)
         }
+        migrator.registerMigration("v5-mail-job-nonce") { db in
+            // The random seed of each job's message (see `JobRandom`); jobs queued before have none.
+            try db.execute(sql: "ALTER TABLE mail_jobs ADD COLUMN nonce TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 }
