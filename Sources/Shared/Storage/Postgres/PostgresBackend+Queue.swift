@@ -74,19 +74,19 @@ extension PostgresBackend: JobQueue {
             // One snapshot, so the counts agree with each other (as SQLite's read transaction).
             try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             var counts: [String: Int] = [:]
-            for row in try await connection.rows("SELECT state, COUNT(*) FROM mail_jobs GROUP BY state", logger: logger) {
-                let (state, n) = try row.decode((String, Int).self)
-                counts[state] = n
+            for row in try await connection.rows("SELECT state, COUNT(*) AS n FROM mail_jobs GROUP BY state", logger: logger) {
+                let row = NamedRow(row)
+                counts[try row["state"]] = try row["n"] as Int
             }
             let oldest = try await connection.rows("SELECT MIN(created_at) FROM mail_jobs WHERE state = 'queued'", logger: logger)
                 .first?.decode(Double?.self) ?? nil
             let dead = try await connection.rows("""
                 SELECT id, kind, attempts, last_error, updated_at FROM mail_jobs WHERE state = 'dead' ORDER BY id LIMIT 100
                 """, logger: logger).map { row in
-                let (id, kind, attempts, lastError, updated) = try row.decode((Int64, String, Int, String?, Double).self)
+                let row = NamedRow(row)
                 return QueueStatus.DeadJob(
-                    id: id, kind: kind, attempts: attempts, lastError: lastError,
-                    updatedAt: ISO8601Text.string(Date(timeIntervalSince1970: updated)))
+                    id: try row["id"], kind: try row["kind"], attempts: try row["attempts"], lastError: try row["last_error"],
+                    updatedAt: ISO8601Text.string(try row.date("updated_at")))
             }
             return QueueStatus(counts: counts, oldestQueuedAt: oldest, deadJobs: dead, now: now)
         }

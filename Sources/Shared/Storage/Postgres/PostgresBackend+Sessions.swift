@@ -62,7 +62,10 @@ extension PostgresBackend {
             WHERE login_sessions.id = \(sessionId) FOR UPDATE OF login_sessions
             """, logger: logger).first
         else { return .inactive }
-        let (userId, current, expiresAt, revokedAt, isActive) = try row.decode((Int64, String, Double, Double?, Bool).self)
+        let named = NamedRow(row)
+        let userId: Int64 = try named["user_id"], current: String = try named["refresh_jti"]
+        let expiresAt: Double = try named["expires_at"], revokedAt: Double? = try named["revoked_at"]
+        let isActive: Bool = try named["is_active"]
         guard userId == claimedUserId, revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
         guard current == presentedJti else {
             try await connection.run("""

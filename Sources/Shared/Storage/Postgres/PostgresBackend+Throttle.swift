@@ -9,9 +9,10 @@ extension PostgresBackend: ThrottleStore {
             var wait: TimeInterval = 0
             for key in keys {
                 guard let row = try await connection.rows(
-                    "SELECT COUNT(*), MIN(at) FROM throttle_hits WHERE key = \(key) AND at > \(t - period)", logger: logger
+                    "SELECT COUNT(*) AS hits, MIN(at) AS oldest FROM throttle_hits WHERE key = \(key) AND at > \(t - period)", logger: logger
                 ).first else { continue }
-                let (count, oldest) = try row.decode((Int, Double?).self)
+                let named = NamedRow(row)
+                let count: Int = try named["hits"], oldest: Double? = try named["oldest"]
                 if count >= limit, let oldest { wait = max(wait, oldest + period - t) }
             }
             if wait > 0 { return wait }
