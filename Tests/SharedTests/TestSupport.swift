@@ -1,5 +1,7 @@
 import Foundation
+import GRDB
 import Logging
+import PostgresNIO
 @testable import Shared
 
 /// A migrated database in a fresh temporary folder.
@@ -37,6 +39,29 @@ enum TestStore: String, CaseIterable, CustomStringConvertible {
         }
     }
 
+    /// A migrated backend of its own: on PostgreSQL a new database on the test server, for tests
+    /// that count rows or use fixed addresses.
+    func openFresh() async throws -> any AuthBackend {
+        switch self {
+        case .sqlite:
+            return try await temporaryDatabase()
+        case .postgres:
+            let admin = try await open()
+            let name = "shared_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try await admin.execute("CREATE DATABASE \(name)")
+            await admin.close()
+            guard var url = URLComponents(string: ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_URL"] ?? "") else {
+                throw StorageError.notMigrated("AUTH_TEST_POSTGRES_URL")
+            }
+            url.path = "/" + name
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let db = try await Storage.open(try DatabaseLocation.parse(url.string ?? "").get(), poolSize: 4, logger: logger)
+            try await db.migrate()
+            return db
+        }
+    }
+
     /// A second, independent connection pool on the same database as `db` (another process's view).
     func reopen(_ db: any AuthBackend) async throws -> any AuthBackend {
         switch self {
@@ -52,15 +77,44 @@ enum TestStore: String, CaseIterable, CustomStringConvertible {
 let testSecret = "unit-test-secret-key-0123456789-abcdefghijklmnop"
 let cheapArgon2 = Argon2Parameters(memoryKiB: 256, iterations: 1, parallelism: 1)
 
-/// The account use cases over a temporary database, a manual clock and cheap hashing.
+extension AuthBackend {
+    /// Runs one SQL statement written for both databases (tests only).
+    func execute(_ sql: String) async throws {
+        switch self {
+        case let sqlite as AppDatabase:
+            try await sqlite.pool.writeWithoutTransaction { try $0.execute(sql: sql) }
+        case let postgres as PostgresBackend:
+            try await postgres.client.withConnection { _ = try await $0.query(PostgresQuery(unsafeSQL: sql), logger: postgres.logger) }
+        default:
+            throw StorageError.notMigrated(displayName)
+        }
+    }
+
+    /// The integer that a one-value query written for both databases answers (tests only).
+    func integer(_ sql: String) async throws -> Int {
+        switch self {
+        case let sqlite as AppDatabase:
+            return try await sqlite.pool.read { try Int.fetchOne($0, sql: sql) ?? 0 }
+        case let postgres as PostgresBackend:
+            return try await postgres.client.withConnection { connection in
+                try await connection.query(PostgresQuery(unsafeSQL: sql), logger: postgres.logger)
+                    .collect().first?.decode(Int.self) ?? 0
+            }
+        default:
+            throw StorageError.notMigrated(displayName)
+        }
+    }
+}
+
+/// The account use cases over a fresh database of either kind, a manual clock and cheap hashing.
 struct ServiceFixture {
-    let db: AppDatabase
+    let db: any AuthBackend
     let clock: ManualClock
     let accounts: AccountUseCases
     let client = ClientInfo(ip: "127.0.0.1", userAgent: "unit-test")
 
-    init(throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
-        db = try await temporaryDatabase()
+    init(_ store: TestStore = .sqlite, throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
+        db = try await store.openFresh()
         clock = ManualClock(Date())
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
