@@ -5,6 +5,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case emailTaken
     /// The login session an operation was to continue has ended meanwhile.
     case sessionEnded
+    /// A unique index refused a write (the transaction was rolled back).
+    case uniqueViolation
     /// The database server could not be reached or refused the connection.
     case unreachable(String, String)
 
@@ -20,6 +22,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             return "a user with this e-mail address already exists"
         case .sessionEnded:
             return "the login session has ended"
+        case .uniqueViolation:
+            return "a unique index refused the write"
         }
     }
 }

@@ -23,60 +23,6 @@ extension PostgresBackend {
         }
     }
 
-    public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
-        try await transaction { connection in
-            let state = try await Self.sessionState(
-                connection, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now, logger: logger)
-            guard case .done = state else { return state }
-            try await connection.run("""
-                UPDATE login_sessions SET refresh_jti = \(newJti), last_used_at = \(now.timeIntervalSince1970),
-                    expires_at = \(newExpiry.timeIntervalSince1970)
-                WHERE id = \(sessionId) AND refresh_jti = \(presentedJti)
-                """, logger: logger)
-            return .done
-        }
-    }
-
-    public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
-        try await transaction { connection in
-            let state = try await Self.sessionState(
-                connection, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now, logger: logger)
-            guard case .done = state else { return state }
-            try await connection.run("""
-                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'logout'
-                WHERE id = \(sessionId) AND revoked_at IS NULL
-                """, logger: logger)
-            return .done
-        }
-    }
-
-    /// Locks the session row, so two replicas rotating one refresh token are serialized: the
-    /// second sees the first's new jti and reports reuse.
-    static func sessionState(
-        _ connection: PostgresConnection, sessionId: String, userId claimedUserId: Int64, presentedJti: String, now: Date,
-        logger: Logger
-    ) async throws -> SessionChange {
-        guard let row = try await connection.rows("""
-            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
-            FROM login_sessions JOIN users ON users.id = login_sessions.user_id
-            WHERE login_sessions.id = \(sessionId) FOR UPDATE OF login_sessions
-            """, logger: logger).first
-        else { return .inactive }
-        let named = NamedRow(row)
-        let userId: Int64 = try named["user_id"], current: String = try named["refresh_jti"]
-        let expiresAt: Double = try named["expires_at"], revokedAt: Double? = try named["revoked_at"]
-        let isActive: Bool = try named["is_active"]
-        guard userId == claimedUserId, revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
-        guard current == presentedJti else {
-            try await connection.run("""
-                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'refresh_reuse'
-                WHERE id = \(sessionId) AND revoked_at IS NULL
-                """, logger: logger)
-            return .reuseDetected(userId: userId)
-        }
-        return .done
-    }
-
     public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
                                session: LoginSession, now: Date) async throws -> Bool {
         try await transaction { connection in

@@ -35,56 +35,6 @@ extension AppDatabase {
             return try Bool.fetchOne(statement, arguments: [sessionId, userId, jti, now.timeIntervalSince1970]) ?? false
         }
     }
-
-    public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange {
-        try await pool.write { db in
-            let state = try Self.sessionState(db, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now)
-            guard case .done = state else { return state }
-            try db.execute(
-                sql: "UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?",
-                arguments: [newJti, now.timeIntervalSince1970, newExpiry.timeIntervalSince1970, sessionId, presentedJti])
-            return .done
-        }
-    }
-
-    public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
-        try await pool.write { db in
-            let state = try Self.sessionState(db, sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now)
-            guard case .done = state else { return state }
-            try Self.revoke(db, sessionId: sessionId, reason: "logout", now: now)
-            return .done
-        }
-    }
-
-    /// Within a write transaction: `.done` when the presented jti is the session's current one;
-    /// a stale jti revokes the session (refresh-token reuse).
-    static func sessionState(_ db: Database, sessionId: String, userId: Int64, presentedJti: String, now: Date) throws -> SessionChange {
-        guard let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
-                FROM login_sessions JOIN users ON users.id = login_sessions.user_id WHERE login_sessions.id = ?
-                """,
-            arguments: [sessionId])
-        else { return .inactive }
-        let revokedAt: Double? = row["revoked_at"]
-        let expiresAt: Double = row["expires_at"]
-        let isActive: Bool = row["is_active"]
-        let owner: Int64 = row["user_id"]
-        guard owner == userId, revokedAt == nil, expiresAt > now.timeIntervalSince1970, isActive else { return .inactive }
-        let current: String = row["refresh_jti"]
-        guard current == presentedJti else {
-            try revoke(db, sessionId: sessionId, reason: "refresh_reuse", now: now)
-            return .reuseDetected(userId: row["user_id"])
-        }
-        return .done
-    }
-
-    static func revoke(_ db: Database, sessionId: String, reason: String, now: Date) throws {
-        try db.execute(
-            sql: "UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL",
-            arguments: [now.timeIntervalSince1970, reason, sessionId])
-    }
 }
 
 extension AppDatabase {

@@ -1,0 +1,71 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+
+/// Runs rules' transactions on PostgreSQL: one transaction on one pooled connection (retried
+/// on serialization failures and deadlocks), `$n` placeholders and lock clauses, rows read by
+/// column name. SQLite-only statements are passed over.
+extension PostgresBackend: TransactionRunner {
+    public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+        do {
+            return try await transaction { connection in
+                var step = first
+                while true {
+                    switch step {
+                    case .done(let result):
+                        return result
+                    case .read(let statement, let next):
+                        guard statement.only != .sqlite else { step = try next([]); continue }
+                        let rows = try await connection.query(try Self.query(statement, counted: false), logger: logger).collect()
+                        step = try next(try rows.map(Self.row))
+                    case .write(let statement, let next):
+                        guard statement.only != .sqlite else { step = try next(0); continue }
+                        // `RETURNING 1` makes the changed rows countable, as SQLite's changes().
+                        let rows = try await connection.query(try Self.query(statement, counted: true), logger: logger).collect()
+                        step = try next(rows.count)
+                    }
+                }
+            }
+        } catch where Self.isUniqueViolation(error) {
+            throw StorageError.uniqueViolation
+        }
+    }
+
+    static func query(_ statement: SQLStatement, counted: Bool) throws -> PostgresQuery {
+        var sql = statement.text(.postgres)
+        let verb = sql.prefix(while: { !$0.isWhitespace }).uppercased()
+        if counted, ["INSERT", "UPDATE", "DELETE"].contains(verb), !sql.uppercased().contains("RETURNING") {
+            sql += " RETURNING 1"
+        }
+        var binds = PostgresBindings()
+        for value in statement.arguments {
+            switch value {
+            case .integer(let n): try binds.append(n)
+            case .real(let d): try binds.append(d)
+            case .text(let s): try binds.append(s)
+            case .bytes(let d): try binds.append(d)
+            case .boolean(let b): try binds.append(b)
+            case .null: binds.appendNull()
+            }
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var values: [String: SQLValue] = [:]
+        for cell in row {
+            guard cell.bytes != nil else {
+                values[cell.columnName] = .null
+                continue
+            }
+            switch cell.dataType {
+            case .int2, .int4, .int8: values[cell.columnName] = .integer(try cell.decode(Int64.self))
+            case .float4, .float8, .numeric: values[cell.columnName] = .real(try cell.decode(Double.self))
+            case .bool: values[cell.columnName] = .boolean(try cell.decode(Bool.self))
+            case .bytea: values[cell.columnName] = .bytes(try cell.decode(Data.self))
+            default: values[cell.columnName] = .text(try cell.decode(String.self))
+            }
+        }
+        return SQLRow(values)
+    }
+}

@@ -1,0 +1,43 @@
+/// One statement in the SQL both databases understand, with `?` placeholders: the text of a
+/// rule's reads and writes is written once. The few differences are flags the backend applies:
+/// a row lock (`FOR UPDATE` on PostgreSQL; SQLite's write transaction already excludes every
+/// other writer) and statements that only one database needs (advisory locks, notifications).
+public struct SQLStatement: Sendable {
+    public enum Lock: Sendable {
+        case none
+        /// `FOR UPDATE [OF table]` on PostgreSQL.
+        case forUpdate(of: String?)
+    }
+
+    public var sql: String
+    public var arguments: [SQLValue]
+    public var lock: Lock = .none
+    /// Run only on this database; nil: on both.
+    public var only: Schema.Dialect?
+
+    public init(_ sql: String, _ arguments: any SQLBindable..., lock: Lock = .none, only: Schema.Dialect? = nil) {
+        self.sql = sql
+        self.arguments = arguments.map(\.sqlValue)
+        self.lock = lock
+        self.only = only
+    }
+
+    /// The text for `dialect`: PostgreSQL's `$n` placeholders and lock clause, SQLite's `?`;
+    /// `{hit id}` names what identifies a throttle hit (SQLite's rowid, PostgreSQL's `id`).
+    public func text(_ dialect: Schema.Dialect) -> String {
+        let sql = self.sql.replacingOccurrences(of: "{hit id}", with: dialect == .sqlite ? "rowid" : "id")
+        guard dialect == .postgres else { return sql }
+        var out = ""
+        var n = 0
+        for character in sql {
+            if character == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(character)
+            }
+        }
+        if case .forUpdate(let table) = lock { out += " FOR UPDATE" + (table.map { " OF " + $0 } ?? "") }
+        return out
+    }
+}

@@ -1,0 +1,23 @@
+/// A rule's transaction, backend-neutral: the statements to run and the decisions made between
+/// them, as a chain a backend walks inside one write transaction of its own kind. The rule is
+/// the chain; a backend only runs statements (`TransactionRunner`), so each decision — is this
+/// code still valid, is this refresh a reuse, is this caller over the limit — is made once.
+public indirect enum TransactionStep<Result: Sendable>: Sendable {
+    /// Runs a query, then decides on its rows.
+    case read(SQLStatement, @Sendable ([SQLRow]) throws -> TransactionStep<Result>)
+    /// Runs a statement, then decides on the number of rows it changed.
+    case write(SQLStatement, @Sendable (Int) throws -> TransactionStep<Result>)
+    /// Commits with this result.
+    case done(Result)
+
+    /// Runs `statements` in order, then goes on with `next`.
+    public static func writes(_ statements: [SQLStatement], then next: TransactionStep<Result>) -> TransactionStep<Result> {
+        statements.reversed().reduce(next) { rest, statement in .write(statement) { _ in rest } }
+    }
+}
+
+/// Runs a rule's transaction: all of it or none (a thrown error rolls it back). A unique index
+/// that refuses a write throws `StorageError.uniqueViolation`.
+public protocol TransactionRunner: Sendable {
+    func run<Result: Sendable>(_ step: TransactionStep<Result>) async throws -> Result
+}
