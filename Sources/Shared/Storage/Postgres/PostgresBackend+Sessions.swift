@@ -23,28 +23,6 @@ extension PostgresBackend {
         }
     }
 
-    public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
-                               session: LoginSession, now: Date) async throws -> Bool {
-        try await transaction { connection in
-            // The user row first, as every change to a user's sessions as a whole does: one lock
-            // order (no deadlock), and a concurrent logout-all or reset either commits first
-            // (then this finds no active session or another hash) or waits and then sees the
-            // session this inserts.
-            try await connection.lockUser(userId, logger: logger)
-            let active = try await connection.count("""
-                SELECT 1 FROM login_sessions WHERE id = \(callerSession) AND user_id = \(userId) AND revoked_at IS NULL
-                  AND expires_at > \(now.timeIntervalSince1970) FOR UPDATE
-                """, logger: logger) == 1
-            guard active else { return false }
-            guard try await connection.count(
-                "UPDATE users SET password = \(newHash) WHERE id = \(userId) AND password = \(oldHash) RETURNING 1", logger: logger) == 1
-            else { return false }
-            try await connection.revokeAll(userId: userId, except: nil, reason: "password_change", now: now, logger: logger)
-            try await connection.insertSession(session, logger: logger)
-            return true
-        }
-    }
-
     public func sessions(userId: Int64, now: Date) async throws -> [LoginSession] {
         try await client.withConnection { connection in
             try await connection.rows("""

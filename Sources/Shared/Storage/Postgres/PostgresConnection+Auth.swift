@@ -17,17 +17,6 @@ extension PostgresConnection {
     func run(_ query: PostgresQuery, logger: Logger) async throws {
         _ = try await self.query(query, logger: logger).collect()
     }
-
-    /// Inserts a queued mail job and notifies listening workers; both take effect at commit.
-    func insertJob(_ job: MailJob, logger: Logger) async throws {
-        let t = job.createdAt.timeIntervalSince1970
-        try await run("""
-            INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at, nonce)
-            VALUES (\(job.kind.rawValue), \(job.payload), 'queued', 0, \(t), \(t), \(t), \(job.nonce))
-            """, logger: logger)
-        try await run("SELECT pg_notify(\(PostgresBackend.jobChannel), '')", logger: logger)
-    }
-
     func insertSession(_ session: LoginSession, logger: Logger) async throws {
         try await run("""
             INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip)

@@ -12,39 +12,6 @@ extension AppDatabase: AuthStore {
         try await pool.read { db in try User.fetchOne(db, key: id) }
     }
 
-    public func createUser(_ user: User) async throws -> User {
-        try await insertUser { db in
-            var user = user
-            try user.insert(db)
-            return user
-        }
-    }
-
-    public func createUserQueueingVerification(
-        _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
-    ) async throws -> (user: User, session: LoginSession) {
-        try await insertUser { db in
-            var user = user
-            try user.insert(db)
-            guard let id = user.id else { throw StorageError.emailTaken }
-            let opened = session.session(for: id)
-            try opened.insert(db)
-            _ = try Self.claimCooldown(db, purpose: mail.kind.rawValue, subject: user.emailKey, seconds: 0, now: now)
-            var job = mail.job(for: id, now: now)
-            try job.insert(db)
-            return (user, opened)
-        }
-    }
-
-    /// A write that inserts a user: the unique index on the address answers `emailTaken`.
-    private func insertUser<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw StorageError.emailTaken
-        }
-    }
-
     public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
         try await pool.write { db in
             try session.insert(db)
@@ -68,17 +35,6 @@ extension AppDatabase: AuthStore {
         }
     }
 
-    public func queueMail(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool {
-        try await pool.write { db in
-            guard try Self.claimCooldown(db, purpose: job.kind.rawValue, subject: cooldownSubject, seconds: cooldown, now: now) else {
-                return false
-            }
-            var job = job
-            try job.insert(db)
-            return true
-        }
-    }
-
     public func cooldownRemaining(kind: MailJob.Kind, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> TimeInterval {
         let last = try await pool.read { db in
             try Double.fetchOne(
@@ -88,20 +44,6 @@ extension AppDatabase: AuthStore {
         guard let last else { return 0 }
         return max(0, last + cooldown - now.timeIntervalSince1970)
     }
-
-    /// Atomically takes the send slot of (purpose, subject) unless it was taken less than
-    /// `seconds` ago: an upsert whose update only happens when the cooldown has passed.
-    static func claimCooldown(_ db: Database, purpose: String, subject: String, seconds: TimeInterval, now: Date) throws -> Bool {
-        try db.execute(
-            sql: """
-                INSERT INTO send_cooldowns (purpose, subject, last_sent_at) VALUES (?, ?, ?)
-                ON CONFLICT (purpose, subject) DO UPDATE SET last_sent_at = excluded.last_sent_at
-                WHERE send_cooldowns.last_sent_at <= ?
-                """,
-            arguments: [purpose, subject, now.timeIntervalSince1970, now.timeIntervalSince1970 - seconds])
-        return db.changesCount > 0
-    }
-
     public func recordEvent(_ record: AuditRecord) async throws {
         try await pool.write { db in
             var record = record

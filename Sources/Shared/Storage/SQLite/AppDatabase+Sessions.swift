@@ -38,21 +38,6 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
-                               session: LoginSession, now: Date) async throws -> Bool {
-        try await pool.write { db in
-            let active = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM login_sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
-                arguments: [callerSession, userId, now.timeIntervalSince1970]) ?? false
-            guard active else { return false }
-            try db.execute(sql: "UPDATE users SET password = ? WHERE id = ? AND password = ?", arguments: [newHash, userId, oldHash])
-            guard db.changesCount == 1 else { return false }
-            try Self.revokeAll(db, userId: userId, except: nil, reason: "password_change", now: now)
-            try session.insert(db)
-            return true
-        }
-    }
-
     public func sessions(userId: Int64, now: Date) async throws -> [LoginSession] {
         try await pool.read { db in
             try LoginSession.fetchAll(

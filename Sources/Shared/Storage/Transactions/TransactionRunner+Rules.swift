@@ -34,3 +34,39 @@ extension TransactionRunner {
         try await run(ThrottleWindow.removeLatestHit(keys: keys))
     }
 }
+
+extension TransactionRunner {
+    public func createUser(_ user: User) async throws -> User {
+        try await creating { try await run(AccountWrites.create(user) { .done(($0, nil)) }).0 }
+    }
+
+    public func createUserQueueingVerification(
+        _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
+    ) async throws -> (user: User, session: LoginSession) {
+        let (created, opened) = try await creating { try await run(AccountWrites.signup(user, session: session, mail: mail, now: now)) }
+        return (created, opened ?? session.session(for: created.id ?? 0))
+    }
+
+    /// A transaction that inserts a user: the unique index on the address answers `emailTaken`.
+    private func creating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch StorageError.uniqueViolation {
+            throw StorageError.emailTaken
+        }
+    }
+
+    public func queueMail(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> Bool {
+        try await run(AccountWrites.queue(job, cooldownSubject: cooldownSubject, cooldown: cooldown, now: now))
+    }
+
+    public func storeCode(_ code: OneTimeCode) async throws {
+        try await run(AccountWrites.store(code))
+    }
+
+    public func changePassword(userId: Int64, from oldHash: String, to newHash: String, callerSession: String,
+                               session: LoginSession, now: Date) async throws -> Bool {
+        try await run(AccountWrites.changePassword(
+            userId: userId, from: oldHash, to: newHash, callerSession: callerSession, session: session, now: now))
+    }
+}
