@@ -14,17 +14,6 @@ extension PostgresBackend: AuthStore {
         try await client.withConnection { connection in try await connection.user(id: id, logger: logger) }
     }
 
-    public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
-        try await transaction { connection in
-            try await connection.insertSession(session, logger: logger)
-            try await connection.run("UPDATE users SET last_login = \(now.timeIntervalSince1970) WHERE id = \(userId)", logger: logger)
-            if let upgrade {
-                try await connection.run(
-                    "UPDATE users SET password = \(upgrade.to) WHERE id = \(userId) AND password = \(upgrade.from)", logger: logger)
-            }
-        }
-    }
-
     public func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User? {
         try await transaction { connection in
             try await connection.rows("""

@@ -32,23 +32,4 @@ extension PostgresBackend {
                 """, logger: logger).map(PostgresRows.session)
         }
     }
-
-    public func revokeSession(userId: Int64, sessionId: String, now: Date) async throws -> Bool {
-        try await client.withConnection { connection in
-            try await connection.count("""
-                UPDATE login_sessions SET revoked_at = \(now.timeIntervalSince1970), revoke_reason = 'revoked'
-                WHERE id = \(sessionId) AND user_id = \(userId) AND revoked_at IS NULL AND expires_at > \(now.timeIntervalSince1970)
-                RETURNING 1
-                """, logger: logger) == 1
-        }
-    }
-
-    public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
-        try await transaction { connection in
-            // After the user-row lock, the UPDATE's snapshot includes sessions that a password
-            // change committed while this waited: none escapes.
-            try await connection.lockUser(userId, logger: logger)
-            return try await connection.revokeAll(userId: userId, except: nil, reason: "logout_all", now: now, logger: logger)
-        }
-    }
 }

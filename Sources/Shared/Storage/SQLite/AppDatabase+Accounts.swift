@@ -12,17 +12,6 @@ extension AppDatabase: AuthStore {
         try await pool.read { db in try User.fetchOne(db, key: id) }
     }
 
-    public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
-        try await pool.write { db in
-            try session.insert(db)
-            try db.execute(sql: "UPDATE users SET last_login = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, userId])
-            if let upgrade {
-                try db.execute(sql: "UPDATE users SET password = ? WHERE id = ? AND password = ?",
-                               arguments: [upgrade.to, userId, upgrade.from])
-            }
-        }
-    }
-
     public func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User? {
         try await pool.write { db in
             if let firstName {

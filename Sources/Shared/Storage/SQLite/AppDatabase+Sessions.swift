@@ -49,32 +49,4 @@ extension AppDatabase {
                 arguments: [userId, now.timeIntervalSince1970])
         }
     }
-
-    public func revokeSession(userId: Int64, sessionId: String, now: Date) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    UPDATE login_sessions SET revoked_at = ?, revoke_reason = 'revoked'
-                    WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
-                    """,
-                arguments: [now.timeIntervalSince1970, sessionId, userId, now.timeIntervalSince1970])
-            return db.changesCount == 1
-        }
-    }
-
-    public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
-        try await pool.write { db in
-            try Self.revokeAll(db, userId: userId, except: nil, reason: "logout_all", now: now)
-            return db.changesCount
-        }
-    }
-
-    static func revokeAll(_ db: Database, userId: Int64, except: String?, reason: String, now: Date) throws {
-        try db.execute(
-            sql: """
-                UPDATE login_sessions SET revoked_at = ?, revoke_reason = ?
-                WHERE user_id = ? AND revoked_at IS NULL AND id IS NOT ?
-                """,
-            arguments: [now.timeIntervalSince1970, reason, userId, except])
-    }
 }

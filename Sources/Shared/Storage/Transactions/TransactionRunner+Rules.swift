@@ -70,3 +70,17 @@ extension TransactionRunner {
             userId: userId, from: oldHash, to: newHash, callerSession: callerSession, session: session, now: now))
     }
 }
+
+extension TransactionRunner {
+    public func recordLogin(userId: Int64, session: LoginSession, upgrade: (from: String, to: String)?, now: Date) async throws {
+        try await run(SessionWrites.login(userId: userId, session: session, upgrade: upgrade, now: now))
+    }
+
+    public func revokeSession(userId: Int64, sessionId: String, now: Date) async throws -> Bool {
+        try await run(SessionWrites.revoke(userId: userId, sessionId: sessionId, now: now))
+    }
+
+    public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
+        try await run(SessionWrites.revokeAll(userId: userId, now: now))
+    }
+}
