@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What the audit trail records: security-relevant events with who and from where, never secrets.
 public enum AuditEvent: String, Codable, Sendable, CaseIterable {
@@ -36,13 +35,5 @@ public struct AuditRecord: Codable, Sendable, Equatable {
         self.userAgent = client?.userAgent ?? ""
         self.detail = detail
         self.createdAt = date
-    }
-}
-
-extension AuditRecord: StoredRecord, MutablePersistableRecord {
-    public static let databaseTableName = "auth_events"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One login: what a refresh token belongs to. Rotation replaces `refreshJti`; a token whose
 /// jti is not the current one is a replay and ends the session. Access tokens carry the
@@ -58,10 +57,6 @@ extension LoginSession {
                          userAgent: userAgent, ip: ip)
         }
     }
-}
-
-extension LoginSession: StoredRecord, PersistableRecord {
-    public static let databaseTableName = "login_sessions"
 }
 
 /// Who is logging in: recorded on the session, and the key of per-IP throttling.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A unit of work for the mail worker, written in the same transaction as the change that
 /// needs the mail, so that a committed change always has its mail and a rolled-back one never does.
@@ -89,13 +88,5 @@ extension MailJob {
         public func job(for userId: Int64, now: Date) -> MailJob {
             MailJob(kind: kind, payload: .init(userId: userId, email: email), now: now, nonce: nonce)
         }
-    }
-}
-
-extension MailJob: StoredRecord, MutablePersistableRecord {
-    public static let databaseTableName = "mail_jobs"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What a one-time code may be used for; codes of different purposes never stand in for each other.
 public enum CodePurpose: String, Codable, Sendable, CaseIterable {
@@ -38,12 +37,4 @@ public struct OneTimeCode: Codable, Sendable, Equatable {
 
     /// Wrong tries after which a code is burnt.
     public static let maxAttempts = 5
-}
-
-extension OneTimeCode: StoredRecord, MutablePersistableRecord {
-    public static let databaseTableName = "one_time_codes"
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// An account, as Django's `AbstractBaseUser` with the e-mail as login identifier.
 /// `emailKey` is the lower-cased normalized address: the unique index lives on it so that
@@ -36,34 +35,5 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
         self.isVerified = isVerified
         self.dateJoined = dateJoined
         self.lastLogin = lastLogin
-    }
-}
-
-extension User: StoredRecord, MutablePersistableRecord {
-    public static let databaseTableName = "users"
-
-    public enum Columns {
-        public static let emailKey = Column("email_key")
-    }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) {
-        id = inserted.rowID
-    }
-
-    /// Decodes by column name without going through `Decodable`: users are read on every
-    /// authenticated request.
-    public init(row: Row) throws {
-        id = row["id"]
-        email = row["email"]
-        emailKey = row["email_key"]
-        password = row["password"]
-        firstName = row["first_name"]
-        lastName = row["last_name"]
-        isActive = row["is_active"]
-        isStaff = row["is_staff"]
-        isSuperuser = row["is_superuser"]
-        isVerified = row["is_verified"]
-        dateJoined = Date(timeIntervalSince1970: row["date_joined"])
-        lastLogin = (row["last_login"] as Double?).map { Date(timeIntervalSince1970: $0) }
     }
 }

@@ -2,32 +2,50 @@ import Foundation
 import NIOCore
 import PostgresNIO
 
-/// Runs rules' transactions on PostgreSQL: one transaction on one pooled connection (retried
-/// on serialization failures and deadlocks), `$n` placeholders and lock clauses, rows read by
-/// column name. SQLite-only statements are passed over.
+/// Runs rules' statements on PostgreSQL: a write or snapshot is one transaction on one pooled
+/// connection (retried on serialization failures and deadlocks), a single query runs in
+/// autocommit; `$n` placeholders and lock clauses, rows read by column name. SQLite-only
+/// statements are passed over.
 extension PostgresBackend: TransactionRunner {
     public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
         do {
-            return try await transaction { connection in
-                var step = first
-                while true {
-                    switch step {
-                    case .done(let result):
-                        return result
-                    case .read(let statement, let next):
-                        guard statement.only != .sqlite else { step = try next([]); continue }
-                        let rows = try await connection.query(try Self.query(statement, counted: false), logger: logger).collect()
-                        step = try next(try rows.map(Self.row))
-                    case .write(let statement, let next):
-                        guard statement.only != .sqlite else { step = try next(0); continue }
-                        // `RETURNING 1` makes the changed rows countable, as SQLite's changes().
-                        let rows = try await connection.query(try Self.query(statement, counted: true), logger: logger).collect()
-                        step = try next(rows.count)
-                    }
-                }
-            }
+            return try await transaction { connection in try await walk(first, on: connection) }
         } catch where Self.isUniqueViolation(error) {
             throw StorageError.uniqueViolation
+        }
+    }
+
+    public func snapshot<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+        try await transaction { connection in
+            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            return try await walk(first, on: connection)
+        }
+    }
+
+    /// On any pooled connection, in autocommit: one statement is its own transaction.
+    public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
+        guard statement.only != .sqlite else { return [] }
+        return try await client.withConnection { connection in
+            try await connection.query(try Self.query(statement, counted: false), logger: logger).collect().map(Self.row)
+        }
+    }
+
+    func walk<Result>(_ first: TransactionStep<Result>, on connection: PostgresConnection) async throws -> Result {
+        var step = first
+        while true {
+            switch step {
+            case .done(let result):
+                return result
+            case .read(let statement, let next):
+                guard statement.only != .sqlite else { step = try next([]); continue }
+                let rows = try await connection.query(try Self.query(statement, counted: false), logger: logger).collect()
+                step = try next(try rows.map(Self.row))
+            case .write(let statement, let next):
+                guard statement.only != .sqlite else { step = try next(0); continue }
+                // `RETURNING 1` makes the changed rows countable, as SQLite's changes().
+                let rows = try await connection.query(try Self.query(statement, counted: true), logger: logger).collect()
+                step = try next(rows.count)
+            }
         }
     }
 

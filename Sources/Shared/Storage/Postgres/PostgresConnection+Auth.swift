@@ -17,9 +17,4 @@ extension PostgresConnection {
     func run(_ query: PostgresQuery, logger: Logger) async throws {
         _ = try await self.query(query, logger: logger).collect()
     }
-
-    func user(id: Int64, logger: Logger) async throws -> User? {
-        try await rows("SELECT \(unescaped: PostgresRows.userColumns) FROM users WHERE id = \(id)", logger: logger)
-            .first.map(PostgresRows.user)
-    }
 }

@@ -1,32 +1,55 @@
 import Foundation
 import GRDB
 
-/// Runs rules' transactions on SQLite: one `BEGIN IMMEDIATE` write transaction (so no other
-/// process writes meanwhile: it stands in for PostgreSQL's row locks), statements prepared once
-/// per connection, rows read by column name. PostgreSQL-only statements are passed over.
+/// Runs rules' statements on SQLite: writes in one `BEGIN IMMEDIATE` transaction (so no other
+/// process writes meanwhile: it stands in for PostgreSQL's row locks), snapshots in a read
+/// transaction, single queries synchronously on a pooled reader; statements prepared once per
+/// connection, rows read by column name. PostgreSQL-only statements are passed over.
 extension AppDatabase: TransactionRunner {
     public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
         do {
-            return try await pool.write { db in
-                var step = first
-                while true {
-                    switch step {
-                    case .done(let result):
-                        return result
-                    case .read(let statement, let next):
-                        guard statement.only != .postgres else { step = try next([]); continue }
-                        let prepared = try db.cachedStatement(sql: statement.text(.sqlite))
-                        step = try next(try Row.fetchAll(prepared, arguments: Self.arguments(statement)).map(Self.row))
-                    case .write(let statement, let next):
-                        guard statement.only != .postgres else { step = try next(0); continue }
-                        try db.cachedStatement(sql: statement.text(.sqlite)).execute(arguments: Self.arguments(statement))
-                        step = try next(db.changesCount)
-                    }
-                }
-            }
+            return try await pool.write { db in try Self.walk(first, in: db) }
         } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             throw StorageError.uniqueViolation
         }
+    }
+
+    public func snapshot<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+        try await pool.read { db in try Self.walk(first, in: db) }
+    }
+
+    /// Synchronous on the caller's thread: a primary-key lookup costs microseconds, far less
+    /// than the thread hop of an asynchronous read (see PERF_NOTES), and one runs on every
+    /// authenticated request. One SELECT needs no snapshot: `unsafeRead` skips BEGIN/COMMIT.
+    public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
+        try querySync(statement)
+    }
+
+    /// Not `async`, so that GRDB's blocking `unsafeRead` is the one called.
+    func querySync(_ statement: SQLStatement) throws -> [SQLRow] {
+        try pool.unsafeRead { db in try Self.fetch(statement, in: db) }
+    }
+
+    static func walk<Result>(_ first: TransactionStep<Result>, in db: Database) throws -> Result {
+        var step = first
+        while true {
+            switch step {
+            case .done(let result):
+                return result
+            case .read(let statement, let next):
+                guard statement.only != .postgres else { step = try next([]); continue }
+                step = try next(try fetch(statement, in: db))
+            case .write(let statement, let next):
+                guard statement.only != .postgres else { step = try next(0); continue }
+                try db.cachedStatement(sql: statement.text(.sqlite)).execute(arguments: arguments(statement))
+                step = try next(db.changesCount)
+            }
+        }
+    }
+
+    static func fetch(_ statement: SQLStatement, in db: Database) throws -> [SQLRow] {
+        let prepared = try db.cachedStatement(sql: statement.text(.sqlite))
+        return try Row.fetchAll(prepared, arguments: arguments(statement)).map(row)
     }
 
     static func arguments(_ statement: SQLStatement) -> StatementArguments {
@@ -44,6 +67,7 @@ extension AppDatabase: TransactionRunner {
 
     static func row(_ row: Row) -> SQLRow {
         var values: [String: SQLValue] = [:]
+        values.reserveCapacity(row.count)
         for (column, value) in row {
             switch value.storage {
             case .null: values[column] = .null

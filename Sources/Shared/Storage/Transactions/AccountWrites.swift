@@ -1,7 +1,7 @@
 import Foundation
 
-/// The account writes whose conditions are rules: creating users (with signup's session, mail
-/// and cooldown), the send cooldown, storing a code again, and the conditional password change.
+/// The account writes: creating users (with signup's session, mail and cooldown), the send
+/// cooldown, storing a code again, the conditional password change, the names.
 enum AccountWrites {
     /// Inserts `user`; the unique index on the address refuses a taken one.
     static func create(_ user: User, then next: @escaping @Sendable (User) -> TransactionStep<(User, LoginSession?)>)
@@ -80,6 +80,15 @@ enum AccountWrites {
                                    then: .done(true))
                 }
             }
+        }
+    }
+
+    /// Sets the names given (nil leaves one as it is); the user as it is afterwards, nil when unknown.
+    static func updateNames(userId: Int64, firstName: String?, lastName: String?) -> TransactionStep<User?> {
+        .write(SQLStatement("""
+            UPDATE users SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name) WHERE id = ?
+            """, firstName, lastName, userId)) { _ in
+            .read(Statements.user(id: userId)) { rows in .done(try rows.first.map(User.init)) }
         }
     }
 }

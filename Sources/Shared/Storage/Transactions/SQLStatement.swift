@@ -7,6 +7,9 @@ public struct SQLStatement: Sendable {
         case none
         /// `FOR UPDATE [OF table]` on PostgreSQL.
         case forUpdate(of: String?)
+        /// `FOR UPDATE SKIP LOCKED` on PostgreSQL: rows another transaction holds are passed over,
+        /// so several workers claim side by side, each row to one of them.
+        case forUpdateSkipLocked
     }
 
     public var sql: String
@@ -20,6 +23,19 @@ public struct SQLStatement: Sendable {
         self.arguments = arguments.map(\.sqlValue)
         self.lock = lock
         self.only = only
+    }
+
+    /// A statement whose arguments are counted at run time (an `IN (?, ?, …)` list).
+    public init(_ sql: String, arguments: [SQLValue], lock: Lock = .none, only: Schema.Dialect? = nil) {
+        self.sql = sql
+        self.arguments = arguments
+        self.lock = lock
+        self.only = only
+    }
+
+    /// `?, ?, …`: one placeholder per value of an `IN` list.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     /// The text for `dialect`: PostgreSQL's `$n` placeholders and lock clause, SQLite's `?`;
@@ -37,7 +53,11 @@ public struct SQLStatement: Sendable {
                 out.append(character)
             }
         }
-        if case .forUpdate(let table) = lock { out += " FOR UPDATE" + (table.map { " OF " + $0 } ?? "") }
+        switch lock {
+        case .none: break
+        case .forUpdate(let table): out += " FOR UPDATE" + (table.map { " OF " + $0 } ?? "")
+        case .forUpdateSkipLocked: out += " FOR UPDATE SKIP LOCKED"
+        }
         return out
     }
 }

@@ -16,8 +16,14 @@ public indirect enum TransactionStep<Result: Sendable>: Sendable {
     }
 }
 
-/// Runs a rule's transaction: all of it or none (a thrown error rolls it back). A unique index
-/// that refuses a write throws `StorageError.uniqueViolation`.
+/// Runs statements written for both databases — the only thing a backend does for the rules.
+/// A unique index that refuses a write throws `StorageError.uniqueViolation`.
 public protocol TransactionRunner: Sendable {
+    /// Runs a rule's write transaction: all of it or none (a thrown error rolls it back).
     func run<Result: Sendable>(_ step: TransactionStep<Result>) async throws -> Result
+    /// Runs a read-only chain in one consistent snapshot, so the answers agree with each other.
+    func snapshot<Result: Sendable>(_ step: TransactionStep<Result>) async throws -> Result
+    /// Runs one query on its own, outside any transaction: a single statement is atomic by
+    /// itself, and the reads made on every request should not pay for `BEGIN`/`COMMIT`.
+    func query(_ statement: SQLStatement) async throws -> [SQLRow]
 }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The storage operations whose decisions are rules, implemented once for every backend that
-/// can run a transaction: each backend's `AuthStore` and `ThrottleStore` conformance takes these.
+/// The account store, implemented once for every backend that runs statements: each backend's
+/// `AuthStore` conformance is this, over its `TransactionRunner`.
 extension TransactionRunner {
     public func redeemCode(
         purpose: CodePurpose, userId: Int64, emailKey: String?, now: Date,
@@ -24,14 +24,6 @@ extension TransactionRunner {
 
     public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
         try await run(SessionRotation.end(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now))
-    }
-
-    public func recordHit(keys: [String], limit: Int, period: TimeInterval, now: Date) async throws -> TimeInterval? {
-        try await run(ThrottleWindow.recordHit(keys: keys, limit: limit, period: period, now: now))
-    }
-
-    public func removeLatestHit(keys: [String]) async throws {
-        try await run(ThrottleWindow.removeLatestHit(keys: keys))
     }
 }
 
@@ -82,5 +74,49 @@ extension TransactionRunner {
 
     public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
         try await run(SessionWrites.revokeAll(userId: userId, now: now))
+    }
+}
+
+extension TransactionRunner {
+    public func user(emailKey: String) async throws -> User? {
+        try await query(AccountReads.user(emailKey: emailKey)).first.map(User.init)
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await query(Statements.user(id: id)).first.map(User.init)
+    }
+
+    public func updateNames(userId: Int64, firstName: String?, lastName: String?) async throws -> User? {
+        try await run(AccountWrites.updateNames(userId: userId, firstName: firstName, lastName: lastName))
+    }
+
+    public func cooldownRemaining(kind: MailJob.Kind, cooldownSubject: String, cooldown: TimeInterval, now: Date) async throws -> TimeInterval {
+        let last = try await query(AccountReads.lastSent(kind: kind, subject: cooldownSubject)).first.map { try $0.date("last_sent_at") }
+        return AccountReads.cooldownRemaining(lastSentAt: last, cooldown: cooldown, now: now)
+    }
+
+    public func sessions(userId: Int64, now: Date) async throws -> [LoginSession] {
+        try await query(SessionReads.sessions(userId: userId, now: now)).map(LoginSession.init)
+    }
+
+    public func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User? {
+        try await query(SessionReads.authenticatedUser(sessionId: sessionId, userId: userId, now: now)).first.map(User.init)
+    }
+
+    public func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool {
+        try await !query(SessionReads.currentRefresh(sessionId: sessionId, userId: userId, jti: jti, now: now)).isEmpty
+    }
+
+    public func purgeExpired(now: Date, auditRetention: TimeInterval) async throws -> Int {
+        try await run(Retention.purgeExpired(now: now, auditRetention: auditRetention))
+    }
+
+    public func recordEvent(_ record: AuditRecord) async throws {
+        _ = try await execute(Statements.insert(record))
+    }
+
+    /// Runs one write in a transaction of its own; the number of rows it changed.
+    func execute(_ statement: SQLStatement) async throws -> Int {
+        try await run(.write(statement) { .done($0) })
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+
+/// The mail queue's state changes, the one home of the lease rules: a job is claimed by one
+/// owner until its lease expires; only the owner may retry, bury, release or renew it; a sent
+/// mail is done whoever holds the lease now, so it never goes out again.
+enum MailQueueTransitions {
+    /// What is due: queued and due, or running with an expired lease (its worker died).
+    static let due = "(state = 'queued' AND run_at <= ?) OR (state = 'running' AND lease_expires_at <= ?)"
+
+    /// Leases up to `limit` due jobs to `owner`, oldest first. On PostgreSQL the due rows are
+    /// locked with `SKIP LOCKED`, so workers claim side by side, each row to one of them; on
+    /// SQLite the write transaction excludes the other claimers.
+    static func claim(owner: String, limit: Int, lease: TimeInterval, now: Date) -> TransactionStep<[MailJob]> {
+        .read(SQLStatement(
+            "SELECT id FROM mail_jobs WHERE \(due) ORDER BY run_at, id LIMIT ?", now, now, limit, lock: .forUpdateSkipLocked
+        )) { rows in
+            let ids = try rows.map { try $0.int64("id").sqlValue }
+            guard !ids.isEmpty else { return .done([]) }
+            return .read(SQLStatement("""
+                UPDATE mail_jobs SET state = 'running', lease_owner = ?, lease_expires_at = ?, attempts = attempts + 1, updated_at = ?
+                WHERE id IN (\(SQLStatement.placeholders(ids.count))) RETURNING \(MailJob.columns)
+                """, arguments: [owner.sqlValue, now.addingTimeInterval(lease).sqlValue, now.sqlValue] + ids)) { rows in
+                .done(try rows.compactMap(MailJob.init).sorted { ($0.runAt, $0.id ?? 0) < ($1.runAt, $1.id ?? 0) })
+            }
+        }
+    }
+
+    /// The condition of every change only the lease's owner may make.
+    static let owned = "id = ? AND state = 'running' AND lease_owner = ?"
+
+    static func renewLease(id: Int64, owner: String, until: Date) -> SQLStatement {
+        SQLStatement("UPDATE mail_jobs SET lease_expires_at = ? WHERE \(owned)", until, id, owner)
+    }
+
+    static func complete(id: Int64, now: Date) -> SQLStatement {
+        SQLStatement("UPDATE mail_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
+                     now, id)
+    }
+
+    /// Errors are kept bounded: an SMTP server's answer is not ours to store in full.
+    static func storedError(_ error: String) -> String { String(error.prefix(1_000)) }
+
+    static func retry(id: Int64, owner: String, error: String, runAt: Date, now: Date) -> SQLStatement {
+        SQLStatement("""
+            UPDATE mail_jobs SET state = 'queued', run_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = ?
+            WHERE \(owned)
+            """, runAt, storedError(error), now, id, owner)
+    }
+
+    static func bury(id: Int64, owner: String, error: String, now: Date) -> SQLStatement {
+        SQLStatement("""
+            UPDATE mail_jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+            WHERE \(owned)
+            """, storedError(error), now, id, owner)
+    }
+
+    /// The attempt the claim counted is given back: the job was never started.
+    static func release(id: Int64, owner: String, now: Date) -> SQLStatement {
+        SQLStatement("""
+            UPDATE mail_jobs SET state = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END,
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+            WHERE \(owned)
+            """, now, id, owner)
+    }
+
+    /// Dead jobs back to `queued`, due now, with a fresh attempt count; idle workers are woken.
+    static func requeueDead(id: Int64?, now: Date) -> TransactionStep<Int> {
+        let requeue = "UPDATE mail_jobs SET state = 'queued', attempts = 0, run_at = ?, updated_at = ? WHERE state = 'dead'"
+        let statement = id.map { SQLStatement(requeue + " AND id = ?", now, now, $0) } ?? SQLStatement(requeue, now, now)
+        return .write(statement) { changed in
+            changed > 0 ? .writes([Statements.wakeWorkers], then: .done(changed)) : .done(changed)
+        }
+    }
+
+    static func pruneDone(olderThan: Date) -> SQLStatement {
+        SQLStatement("DELETE FROM mail_jobs WHERE state = 'done' AND updated_at < ?", olderThan)
+    }
+
+    /// Counts by state, the oldest queued job and the first dead ones, from one snapshot.
+    static func status(now: Date) -> TransactionStep<QueueStatus> {
+        .read(SQLStatement("SELECT state, COUNT(*) AS n FROM mail_jobs GROUP BY state")) { rows in
+            let counts = try Dictionary(rows.map { (try $0.text("state"), try $0.int("n")) }, uniquingKeysWith: +)
+            return .read(SQLStatement("SELECT MIN(created_at) AS oldest FROM mail_jobs WHERE state = 'queued'")) { rows in
+                let oldest = try rows.first?.optionalDouble("oldest")
+                return .read(SQLStatement("""
+                    SELECT id, kind, attempts, last_error, updated_at FROM mail_jobs WHERE state = 'dead' ORDER BY id LIMIT 100
+                    """)) { rows in
+                    let dead = try rows.map { row in
+                        QueueStatus.DeadJob(
+                            id: try row.int64("id"), kind: try row.text("kind"), attempts: try row.int("attempts"),
+                            lastError: try row.optionalText("last_error"), updatedAt: ISO8601Text.string(try row.date("updated_at")))
+                    }
+                    return .done(QueueStatus(counts: counts, oldestQueuedAt: oldest, deadJobs: dead, now: now))
+                }
+            }
+        }
+    }
+}

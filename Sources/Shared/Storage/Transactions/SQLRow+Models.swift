@@ -1,0 +1,74 @@
+import Foundation
+
+// The models as rows: the column lists the statements select and the decoders that read them
+// by name (never by position), so a select list in another order or a column added later
+// cannot shift a value into the wrong field. Written out, because the models' `Codable`
+// conformances describe the API, not the tables.
+
+extension User {
+    static let columns = "id, email, email_key, password, first_name, last_name, is_active, is_staff, is_superuser, "
+        + "is_verified, date_joined, last_login"
+
+    /// The columns qualified by `users.`, for joins.
+    static let qualifiedColumns = columns.split(separator: ",")
+        .map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.int64("id"), email: try row.text("email"), password: try row.text("password"),
+            firstName: try row.text("first_name"), lastName: try row.text("last_name"), isActive: try row.bool("is_active"),
+            isStaff: try row.bool("is_staff"), isSuperuser: try row.bool("is_superuser"), isVerified: try row.bool("is_verified"),
+            dateJoined: try row.date("date_joined"), lastLogin: try row.optionalDate("last_login"))
+        emailKey = try row.text("email_key")
+    }
+}
+
+extension OneTimeCode {
+    static let columns = "id, purpose, user_id, email_key, email, code_hash, created_at, expires_at, attempts, used_at"
+
+    /// Nil for a purpose this version does not know.
+    init?(_ row: SQLRow) throws {
+        guard let purpose = CodePurpose(rawValue: try row.text("purpose")) else { return nil }
+        self.init(purpose: purpose, userId: try row.int64("user_id"), email: try row.text("email"), codeHash: try row.bytes("code_hash"),
+                  createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"))
+        id = try row.int64("id")
+        emailKey = try row.text("email_key")
+        attempts = try row.int("attempts")
+        usedAt = try row.optionalDate("used_at")
+    }
+}
+
+extension LoginSession {
+    static let columns = "id, user_id, refresh_jti, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent, ip"
+
+    init(_ row: SQLRow) throws {
+        self.init(
+            id: try row.text("id"), userId: try row.int64("user_id"), refreshJti: try row.text("refresh_jti"),
+            createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"), userAgent: try row.text("user_agent"),
+            ip: try row.text("ip"))
+        lastUsedAt = try row.date("last_used_at")
+        revokedAt = try row.optionalDate("revoked_at")
+        revokeReason = try row.optionalText("revoke_reason")
+    }
+}
+
+extension MailJob {
+    static let columns = "id, kind, payload, state, attempts, run_at, lease_owner, lease_expires_at, last_error, created_at, "
+        + "updated_at, nonce"
+
+    /// Nil for a kind or state this version does not know: such a job is left to the version
+    /// that queued it.
+    init?(_ row: SQLRow) throws {
+        guard let kind = Kind(rawValue: try row.text("kind")), let state = State(rawValue: try row.text("state")) else { return nil }
+        self.init(kind: kind, payload: .init(userId: 0, email: ""), now: try row.date("created_at"), nonce: try row.text("nonce"))
+        id = try row.int64("id")
+        payload = try row.text("payload")
+        self.state = state
+        attempts = try row.int("attempts")
+        runAt = try row.date("run_at")
+        leaseOwner = try row.optionalText("lease_owner")
+        leaseExpiresAt = try row.optionalDate("lease_expires_at")
+        lastError = try row.optionalText("last_error")
+        updatedAt = try row.date("updated_at")
+    }
+}
