@@ -40,8 +40,18 @@ public struct AppDatabase: Sendable {
 extension AppDatabase: AuthBackend {
     public var displayName: String { path }
 
+    /// Under an exclusive lock on `<path>.migrate-lock`: GRDB's migrator reads which steps are
+    /// applied before its write transaction, so two processes starting at once could both apply
+    /// the same step (PostgreSQL takes an advisory lock for the same reason). The wait for the
+    /// lock and the migration block a thread of their own, not one of the concurrency pool's.
     public func migrate() async throws {
-        try Self.migrator.migrate(pool)
+        let pool = pool
+        let lockPath = path + ".migrate-lock"
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            Thread {
+                continuation.resume(with: Result { try withExclusiveFileLock(lockPath) { try Self.migrator.migrate(pool) } })
+            }.start()
+        }
     }
 
     public func requireMigrated() async throws {
@@ -59,4 +69,15 @@ extension AppDatabase: AuthBackend {
     public func close() async {
         try? pool.close()
     }
+}
+
+/// Runs `body` while holding `flock(LOCK_EX)` on the file at `path` (created if missing), which
+/// every process on this machine that opens the same database takes too.
+private func withExclusiveFileLock<T>(_ path: String, _ body: () throws -> T) throws -> T {
+    let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else { throw StorageError.notWritable(path) }
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX) == 0 else { throw StorageError.notWritable(path) }
+    defer { flock(fd, LOCK_UN) }
+    return try body()
 }
