@@ -44,7 +44,9 @@ struct BrowserTests {
 
     @Test("Same site, another port: page on 127.0.0.1:P calls the API on 127.0.0.1:A with cookies")
     func sameSiteOtherPort() async throws {
-        let pagePort = try SMTPSink.freePort()
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let pagePort = reservation.port
         let page = "http://127.0.0.1:\(pagePort)"
         let (server, _) = try await runFlow(
             api: { "http://127.0.0.1:\($0.port)" }, page: page, evil: "http://evil.example.test:\(pagePort)",
@@ -55,7 +57,9 @@ struct BrowserTests {
 
     @Test("Sibling sub-domains: page on app.example.test, API on api.example.test, shared CSRF cookie domain")
     func siblingSubdomains() async throws {
-        let pagePort = try SMTPSink.freePort()
+        let reservation = try PortReservation()
+        defer { reservation.release() }
+        let pagePort = reservation.port
         let page = "http://app.example.test:\(pagePort)"
         let (server, _) = try await runFlow(
             api: { "http://api.example.test:\($0.port)" }, page: page, evil: "http://evil.example.test:\(pagePort)",

@@ -103,6 +103,38 @@ final class SMTPSink {
     }
 }
 
+/// A loopback port held for a server that a script starts later: the socket stays bound (not
+/// listening, `SO_REUSEADDR`) until `release()`, so no other test's `bind(0)` is handed the
+/// port meanwhile, while a server that sets `SO_REUSEADDR` too (Python's `http.server` does)
+/// can still bind it.
+final class PortReservation: @unchecked Sendable {
+    let port: Int
+    private var fd: Int32
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { close(fd); throw TestServerError.failed("cannot reserve a loopback port") }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.fd = fd
+    }
+
+    func release() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+
+    deinit { release() }
+}
+
 /// A received message, with the parts the tests look at.
 struct ReceivedMail {
     let raw: String
