@@ -30,6 +30,19 @@ extension PostgresBackend: TransactionRunner {
         }
     }
 
+    /// In autocommit: one statement is atomic by itself, and `BEGIN`/`COMMIT` would be two
+    /// more round trips.
+    public func execute(_ statement: SQLStatement) async throws -> Int {
+        guard statement.only != .sqlite else { return 0 }
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query(try Self.query(statement, counted: true), logger: logger).collect().count
+            }
+        } catch where Self.isUniqueViolation(error) {
+            throw StorageError.uniqueViolation
+        }
+    }
+
     func walk<Result>(_ first: TransactionStep<Result>, on connection: PostgresConnection) async throws -> Result {
         var step = first
         while true {
@@ -51,10 +64,7 @@ extension PostgresBackend: TransactionRunner {
 
     static func query(_ statement: SQLStatement, counted: Bool) throws -> PostgresQuery {
         var sql = statement.text(.postgres)
-        let verb = sql.prefix(while: { !$0.isWhitespace }).uppercased()
-        if counted, ["INSERT", "UPDATE", "DELETE"].contains(verb), !sql.uppercased().contains("RETURNING") {
-            sql += " RETURNING 1"
-        }
+        if counted, statement.needsReturningToCount { sql += " RETURNING 1" }
         var binds = PostgresBindings()
         for value in statement.arguments {
             switch value {

@@ -30,6 +30,19 @@ extension AppDatabase: TransactionRunner {
         try pool.unsafeRead { db in try Self.fetch(statement, in: db) }
     }
 
+    /// Without `BEGIN`/`COMMIT`: one statement is atomic by itself.
+    public func execute(_ statement: SQLStatement) async throws -> Int {
+        guard statement.only != .postgres else { return 0 }
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: statement.text(.sqlite)).execute(arguments: Self.arguments(statement))
+                return db.changesCount
+            }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw StorageError.uniqueViolation
+        }
+    }
+
     static func walk<Result>(_ first: TransactionStep<Result>, in db: Database) throws -> Result {
         var step = first
         while true {

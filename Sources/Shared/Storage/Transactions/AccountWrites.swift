@@ -85,10 +85,9 @@ enum AccountWrites {
 
     /// Sets the names given (nil leaves one as it is); the user as it is afterwards, nil when unknown.
     static func updateNames(userId: Int64, firstName: String?, lastName: String?) -> TransactionStep<User?> {
-        .write(SQLStatement("""
+        .read(SQLStatement("""
             UPDATE users SET first_name = COALESCE(?, first_name), last_name = COALESCE(?, last_name) WHERE id = ?
-            """, firstName, lastName, userId)) { _ in
-            .read(Statements.user(id: userId)) { rows in .done(try rows.first.map(User.init)) }
-        }
+            RETURNING \(User.columns)
+            """, firstName, lastName, userId)) { rows in .done(try rows.first.map(User.init)) }
     }
 }

@@ -41,23 +41,38 @@ public struct SQLStatement: Sendable {
     /// The text for `dialect`: PostgreSQL's `$n` placeholders and lock clause, SQLite's `?`;
     /// `{hit id}` names what identifies a throttle hit (SQLite's rowid, PostgreSQL's `id`).
     public func text(_ dialect: Schema.Dialect) -> String {
-        let sql = self.sql.replacingOccurrences(of: "{hit id}", with: dialect == .sqlite ? "rowid" : "id")
+        // Bytes, not Characters: this runs for every statement of every request.
+        var sql = self.sql
+        if sql.utf8.contains(UInt8(ascii: "{")) {
+            sql = sql.replacingOccurrences(of: "{hit id}", with: dialect == .sqlite ? "rowid" : "id")
+        }
         guard dialect == .postgres else { return sql }
-        var out = ""
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sql.utf8.count + 32)
         var n = 0
-        for character in sql {
-            if character == "?" {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "?") {
                 n += 1
-                out += "$\(n)"
+                bytes.append(UInt8(ascii: "$"))
+                bytes.append(contentsOf: String(n).utf8)
             } else {
-                out.append(character)
+                bytes.append(byte)
             }
         }
+        var out = String(decoding: bytes, as: UTF8.self)
         switch lock {
         case .none: break
         case .forUpdate(let table): out += " FOR UPDATE" + (table.map { " OF " + $0 } ?? "")
         case .forUpdateSkipLocked: out += " FOR UPDATE SKIP LOCKED"
         }
         return out
+    }
+
+    /// Whether the statement changes rows (`INSERT`, `UPDATE`, `DELETE`) and returns none of
+    /// its own: PostgreSQL counts its changes by an appended `RETURNING 1`.
+    var needsReturningToCount: Bool {
+        let verb = sql.utf8.prefix(while: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") })
+        guard ["INSERT", "UPDATE", "DELETE"].contains(where: { verb.elementsEqual($0.utf8) }) else { return false }
+        return sql.utf8.firstRange(of: "RETURNING".utf8) == nil
     }
 }

@@ -114,9 +114,4 @@ extension TransactionRunner {
     public func recordEvent(_ record: AuditRecord) async throws {
         _ = try await execute(Statements.insert(record))
     }
-
-    /// Runs one write in a transaction of its own; the number of rows it changed.
-    func execute(_ statement: SQLStatement) async throws -> Int {
-        try await run(.write(statement) { .done($0) })
-    }
 }

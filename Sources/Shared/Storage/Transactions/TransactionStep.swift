@@ -26,4 +26,7 @@ public protocol TransactionRunner: Sendable {
     /// Runs one query on its own, outside any transaction: a single statement is atomic by
     /// itself, and the reads made on every request should not pay for `BEGIN`/`COMMIT`.
     func query(_ statement: SQLStatement) async throws -> [SQLRow]
+    /// Runs one write on its own, outside any transaction (for the same reason); the number of
+    /// rows it changed.
+    func execute(_ statement: SQLStatement) async throws -> Int
 }
