@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh Debian machine: `make run` and `make test`.
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
-APT_PACKAGES := libsqlite3-dev libargon2-dev libcurl4-openssl-dev pkg-config
+APT_PACKAGES := libsqlite3-dev libargon2-dev libsodium-dev libcurl4-openssl-dev pkg-config
 .PHONY: deps test-deps bench-deps build run test bench bench-smoke clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)

@@ -30,6 +30,13 @@ let package = Package(
             pkgConfig: "libargon2",
             providers: [.apt(["libargon2-dev"])]
         ),
+        // Argon2id for hashing: libsodium's `crypto_pwhash` picks SSSE3/AVX2 code at run time,
+        // where Debian's libargon2 is the portable reference code (see issue 14's measurement).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -39,6 +46,7 @@ let package = Package(
             name: "Shared",
             dependencies: [
                 "CArgon2",
+                "CSodium",
                 "CCurl",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "GRDB", package: "GRDB.swift"),
