@@ -303,6 +303,7 @@ class Bench:
         accounts = base + "/api/accounts"
         login = post(accounts + "/login/", {"email": "bench@bench.example", "password": PASSWORD})
         access, user_id = login["access"], login["id"]
+        memory = {"idle": rss_mib(api.pid)}
         slow = max(8, self.args.connections // 4)
 
         self.record("GET /healthz", self.wrk(base + "/healthz", "plain_get.lua"), api)
@@ -321,6 +322,7 @@ class Bench:
                 self.results["notes"].append("%s: pool of %d tokens exhausted (%d requests)" % (name, pool_size, result["requests"]))
             self.record(name, result, api)
         self.record("POST send-otp", self.wrk(accounts + "/send-otp/", "unique_email.lua"), api)
+        memory["read load"] = max(e["rss_mib"] for e in self.results["endpoints"] if "rss_mib" in e)
         self.record("POST login", self.wrk(accounts + "/login/", "post_json.lua", connections=slow,
                                            BENCH_BODY=json.dumps({"email": "bench@bench.example", "password": PASSWORD})), api)
         self.record("POST signup", self.wrk(accounts + "/signup/", "unique_email.lua", connections=slow,
@@ -341,6 +343,12 @@ class Bench:
         self.record("POST signup, no SMTP server", result, api, smtp="absent")
         self.results["signup_smtp"].append(result)
         self.procs.stop(worker)
+        # Whether the hashing buffers go back to the system once the hashing load ends.
+        memory["after hash load"] = rss_mib(api.pid)
+        time.sleep(2 if self.args.smoke else 60)
+        memory["a minute later" if not self.args.smoke else "2 s later"] = rss_mib(api.pid)
+        self.results["memory"] = memory
+        log("  API RSS: " + ", ".join("%s %.0f MiB" % item for item in memory.items()))
         with sqlite3.connect(os.path.join(self.tmp, "auth.sqlite"), timeout=30) as db:
             db.execute("UPDATE mail_jobs SET state = 'done' WHERE state IN ('queued', 'running')")
         self.api, self.port, self.sink_port = api, port, sink_port
@@ -532,6 +540,7 @@ class Bench:
                   + " That is the service's implementation (libsodium's `crypto_pwhash` at one lane); libargon2's portable "
                   "reference code takes %.2f ms for the same hash, so the service's ceiling is %.2f\u00d7 libargon2's."
                   % (r["hash_reference_ms"], r["hash_reference_ms"] / r["hash_ms"]),
+                  "", "API memory (RSS): " + ", ".join("%s %.0f MiB" % item for item in r.get("memory", {}).items()) + ".",
                   "", "## Signup and the mail server", "",
                   "| SMTP server | signup req/s | p99 ms | vs fast |", "|---|---:|---:|---:|"]
         fast = r["signup_smtp"][0]["rps"]
