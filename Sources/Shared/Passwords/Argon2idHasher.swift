@@ -54,6 +54,7 @@ public struct Argon2idHasher: PasswordHasher {
                 &hash, UInt64(hashLength), pwdChars, UInt64(pwd.count), salt,
                 UInt64(parameters.iterations), Int(parameters.memoryKiB) * 1024, crypto_pwhash_alg_argon2id13())
         }
+        // libsodium only says -1: out of memory (the parameters were checked by the configuration).
         guard result == 0 else { throw PasswordHashError(code: Int32(ARGON2_MEMORY_ALLOCATION_ERROR.rawValue)) }
         return "$argon2id$v=19$m=\(parameters.memoryKiB),t=\(parameters.iterations),p=1$"
             + phcBase64(salt) + "$" + phcBase64(hash)

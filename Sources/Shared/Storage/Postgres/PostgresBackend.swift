@@ -4,7 +4,7 @@ import NIOSSL
 import PostgresNIO
 
 /// The PostgreSQL backend: the same `AuthBackend` contract as SQLite, for several API replicas
-/// and workers on several machines. Every operation is one transaction on a pooled connection;
+/// and workers on several machines. Every operation is one transaction (or one autocommit statement) on a pooled connection;
 /// the invariants SQLite gets from its single writer come here from row locks (`FOR UPDATE`),
 /// `SKIP LOCKED` claiming, unique indexes and advisory locks, so nothing relies on one process.
 public final class PostgresBackend: Sendable {

@@ -22,14 +22,10 @@ enum SessionWrites {
     }
 
     /// Ends every active session of the user, after the user-row lock: the update then also sees
-    /// a session that a password change committed while this waited, so none escapes. Expired
-    /// sessions are already unusable: they are neither counted nor touched.
+    /// a session that a password change committed while this waited, so none escapes.
     static func revokeAll(userId: Int64, now: Date) -> TransactionStep<Int> {
         .write(Statements.lock(user: userId)) { _ in
-            .write(SQLStatement("""
-                UPDATE login_sessions SET revoked_at = ?, revoke_reason = 'logout_all'
-                WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
-                """, now, userId, now)) { changed in .done(changed) }
+            .write(Statements.revokeAll(userId: userId, reason: "logout_all", now: now)) { changed in .done(changed) }
         }
     }
 }

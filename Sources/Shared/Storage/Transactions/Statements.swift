@@ -3,8 +3,6 @@ import Foundation
 /// The statements that several rules share, and the models read from their rows — written once
 /// for both databases.
 enum Statements {
-    static let maxAttempts = OneTimeCode.maxAttempts
-
     static func insert(_ session: LoginSession) -> SQLStatement {
         SQLStatement("""
             INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip)
@@ -36,9 +34,12 @@ enum Statements {
         SQLStatement("UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL", now, reason, id)
     }
 
+    /// Ends every active session of the user; expired ones are already unusable and left as they are.
     static func revokeAll(userId: Int64, reason: String, now: Date) -> SQLStatement {
-        SQLStatement("UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE user_id = ? AND revoked_at IS NULL",
-                     now, reason, userId)
+        SQLStatement("""
+            UPDATE login_sessions SET revoked_at = ?, revoke_reason = ?
+            WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+            """, now, reason, userId, now)
     }
 
     /// Taken first by every transaction that changes a user's sessions as a whole (PostgreSQL;
