@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 import Shared
 
 /// The API process: `serve` (default), `migrate`, `createsuperuser`.
@@ -13,6 +15,7 @@ struct AuthAPICommand: AsyncParsableCommand {
 
     static func main() async {
         ProcessSetup.prepare()
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)
     }
 }

@@ -59,8 +59,14 @@ extension AppDatabase: AuthBackend {
         guard done else { throw StorageError.notMigrated(path) }
     }
 
+    /// Synchronous, like `query`: the probe takes the same path as an authenticated read.
     public func ping() async -> Bool {
-        (try? await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        pingSync()
+    }
+
+    /// Not `async`, so that GRDB's blocking `unsafeRead` is the one called.
+    func pingSync() -> Bool {
+        (try? pool.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
     }
 
     /// SQLite cannot tell another process that a row was inserted: workers poll.
