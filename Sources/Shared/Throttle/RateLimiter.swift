@@ -44,7 +44,7 @@ public struct RateLimiter: Sendable {
     static func bounded(_ scope: ThrottleScope, _ key: String) -> String {
         let full = scope.rawValue + "|" + key
         guard full.utf8.count > 96 else { return full }
-        return scope.rawValue + "|sha256:" + SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        return scope.rawValue + "|sha256:" + Hex.encode(SHA256.hash(data: Data(key.utf8)))
     }
 
     /// A history older than the longest period can no longer refuse anything.
