@@ -15,6 +15,11 @@ struct AuthAPICommand: AsyncParsableCommand {
 
     static func main() async {
         ProcessSetup.prepare()
+        // Swift tasks run on the server's own event loops (Hummingbird uses the singleton
+        // group), so a handler does not hop to the dispatch pool and back for every request:
+        // +35 % on GET me (BENCHMARKS.md). What blocks stays off them: Argon2 runs on
+        // NIOThreadPool, SQLite writes on GRDB's writer queue; only a single indexed read runs
+        // in place (microseconds). Before anything starts a task; the API process only.
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await main(nil)
     }

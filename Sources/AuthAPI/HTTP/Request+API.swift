@@ -15,15 +15,15 @@ extension Request {
             $0.trimmingCharacters(in: .whitespaces).lowercased()
         } ?? ""
         guard mediaType == "application/json" else { throw APIError.unsupportedMediaType(contentType) }
-        return try Self.parseObject(Data(buffer.readableBytesView))
+        return try Self.parseObject(buffer.readableBytesView)
     }
 
     /// Parses a request body: it must be a JSON object (DRF's serializers refuse anything else).
-    static func parseObject(_ data: Data) throws(APIError) -> [String: JSONValue] {
+    static func parseObject(_ data: some Collection<UInt8>) throws(APIError) -> [String: JSONValue] {
         if data.isEmpty { return [:] }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: data)
+            value = try JSONParser.parse(data)
         } catch {
             throw APIError.parseError
         }
