@@ -38,6 +38,41 @@ struct TokenServiceTests {
         #expect(try await tokens.verify(craft(claims: claims())).userId == 1)
     }
 
+    @Test("The hand-written payload is the JSON JSONEncoder would write, escapes included, and reads back")
+    func payloadText() async throws {
+        let awkward = "iss \"quoted\" \\ é 😀 \u{1}\n/"
+        let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 86_400, clock: clock,
+                                        random: SecureRandom(), issuer: awkward, audience: "aud\"ience")
+        let pair = try await tokens.issue(userId: 9_007_199_254_740_991, sessionId: "s\u{7f}id")
+        let payload = Base64URL.decode(pair.access.split(separator: ".")[1])!
+        // Foundation reads what we wrote as the same claims.
+        let foundation = try JSONDecoder().decode(TokenClaims.self, from: payload)
+        let ours = try await tokens.verify(pair.access, expecting: .access)
+        #expect(foundation == ours)
+        #expect(ours.iss == awkward && ours.aud?.value == ["aud\"ience"] && ours.userId == 9_007_199_254_740_991)
+        let keys = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
+        #expect(Set(keys.keys) == ["aud", "exp", "iat", "iss", "jti", "sid", "token_type", "user_id"])
+        // Keys sorted, as JSONEncoder's .sortedKeys wrote them before.
+        let text = String(decoding: payload, as: UTF8.self)
+        let order = ["\"aud\"", "\"exp\"", "\"iat\"", "\"iss\"", "\"jti\"", "\"sid\"", "\"token_type\"", "\"user_id\""]
+            .map { text.range(of: $0)!.lowerBound }
+        #expect(order == order.sorted())
+    }
+
+    @Test("Claims of the wrong JSON type fail the token")
+    func claimJSONTypes() async throws {
+        let tokens = await service()
+        let now = Int(clock.now().timeIntervalSince1970)
+        for bad in [claims(exp: "\(now + 60).5"), claims(exp: #""\#(now + 60)""#), claims(userId: "1.5"), claims(userId: "null"),
+                    claims(type: "other"), claims(userId: "9007199254740993"),
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","nbf":null}"#,
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","aud":[1]}"#,
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","sid":"s"}"#, "[1]", "{"] {
+            await #expect(throws: TokenError.invalidClaims, "\(bad)") { try await tokens.verify(craft(claims: bad)) }
+        }
+        #expect(try await tokens.verify(craft(claims: claims(exp: "\(now + 60).0"))).exp == now + 60)
+    }
+
     @Test("Wrong type is refused both ways")
     func wrongType() async throws {
         let tokens = await service()

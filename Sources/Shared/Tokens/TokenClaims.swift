@@ -56,6 +56,78 @@ public struct TokenClaims: JWTPayload, Equatable {
         aud = container.contains(.aud) ? try container.decode(AudienceClaim.self, forKey: .aud) : nil
     }
 
+    /// The payload as compact JSON with sorted keys, written directly (see `JSONText`).
+    public func jsonBytes() -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(192)
+        func key(_ name: String) {
+            if out.count > 1 { out.append(UInt8(ascii: ",")) }
+            JSONText.appendString(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        if let aud {
+            key("aud")
+            if aud.value.count == 1 {
+                JSONText.appendString(aud.value[0], to: &out)
+            } else {
+                out.append(UInt8(ascii: "["))
+                for (i, value) in aud.value.enumerated() {
+                    if i > 0 { out.append(UInt8(ascii: ",")) }
+                    JSONText.appendString(value, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+        }
+        key("exp"); JSONText.appendInteger(exp, to: &out)
+        key("iat"); JSONText.appendInteger(iat, to: &out)
+        if let iss { key("iss"); JSONText.appendString(iss, to: &out) }
+        key("jti"); JSONText.appendString(jti, to: &out)
+        if let nbf { key("nbf"); JSONText.appendInteger(nbf, to: &out) }
+        key("sid"); JSONText.appendString(sid, to: &out)
+        key("token_type"); JSONText.appendString(tokenType.rawValue, to: &out)
+        key("user_id"); JSONText.appendInteger(userId, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The claims of a parsed payload, as strictly as the `Decodable` initializer: every claim
+    /// of the wrong type (`"exp": "1"`, `"nbf": null`, `"user_id": 1.5`) fails the whole token.
+    public init(json value: JSONValue) throws(TokenError) {
+        guard case .object(let claims) = value else { throw .invalidClaims }
+        func integer(_ name: String) throws(TokenError) -> Int64 {
+            // From 2^53 on, a JSON number read as a double may not be the integer written: refused.
+            guard case .number(let number) = claims[name], number.rounded(.towardZero) == number,
+                  abs(number) < 9_007_199_254_740_992
+            else { throw .invalidClaims }
+            return Int64(number)
+        }
+        func string(_ name: String) throws(TokenError) -> String {
+            guard case .string(let text) = claims[name] else { throw .invalidClaims }
+            return text
+        }
+        guard let type = TokenType(rawValue: try string("token_type")) else { throw .invalidClaims }
+        tokenType = type
+        exp = try integer("exp")
+        iat = try integer("iat")
+        jti = try string("jti")
+        userId = try integer("user_id")
+        sid = try string("sid")
+        iss = claims["iss"] == nil ? nil : try string("iss")
+        nbf = claims["nbf"] == nil ? nil : try integer("nbf")
+        switch claims["aud"] {
+        case nil: aud = nil
+        case .string(let one): aud = AudienceClaim(value: [one])
+        case .array(let many):
+            var values: [String] = []
+            for item in many {
+                guard case .string(let text) = item else { throw .invalidClaims }
+                values.append(text)
+            }
+            aud = AudienceClaim(value: values)
+        default: throw .invalidClaims
+        }
+    }
+
     /// Time checks happen in `TokenService` against its injected clock, not here.
     public func verify(using algorithm: some JWTAlgorithm) async throws {}
 }

@@ -73,9 +73,7 @@ public struct TokenService: Sendable {
     }
 
     func sign(_ claims: TokenClaims) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let input = encodedHeader + "." + Base64URL.encode(try encoder.encode(claims))
+        let input = encodedHeader + "." + Base64URL.encode(claims.jsonBytes())
         return input + "." + Base64URL.encode(try algorithms[currentKid]!.sign(Array(input.utf8)))
     }
 
@@ -96,7 +94,7 @@ public struct TokenService: Sendable {
         var algorithm = algorithms[currentKid]!
         if !header.elementsEqual(encodedHeader.utf8) {
             guard let headerData = Base64URL.decode(header),
-                  let decoded = try? JSONDecoder().decode(Header.self, from: headerData)
+                  let parsed = try? JSONParser.parse(headerData), let decoded = Header(json: parsed)
             else { throw .malformed }
             // A header that names its own key (`jwk`, `jku`, `x5u`, `x5c`) or extensions we do not
             // understand (`crit`) is refused outright (RFC 8725 3.1, RFC 7515 4.1.11).
@@ -109,9 +107,9 @@ public struct TokenService: Sendable {
         }
         guard let signature = Base64URL.decode(signaturePart) else { throw .malformed }
         guard (try? algorithm.verify(signature, signs: Array(utf8[..<secondDot]))) == true else { throw .badSignature }
-        guard let payloadData = Base64URL.decode(payload),
-              let claims = try? JSONDecoder().decode(TokenClaims.self, from: payloadData)
+        guard let payloadData = Base64URL.decode(payload), let parsed = try? JSONParser.parse(payloadData)
         else { throw .invalidClaims }
+        let claims = try TokenClaims(json: parsed)
         try check(claims)
         if let expected, claims.tokenType != expected { throw .wrongType }
         return claims
@@ -140,21 +138,29 @@ public struct TokenService: Sendable {
         }
     }
 
-    struct Header: Decodable {
+    struct Header {
         var alg: String
         var typ: String?
         var kid: String?
         /// Whether the header has any of `crit`, `jwk`, `jku`, `x5u`, `x5c` — with any value, null included.
         var namesForeignKeyOrExtension: Bool
 
-        enum CodingKeys: String, CodingKey { case alg, typ, kid, crit, jwk, jku, x5u, x5c }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            alg = try container.decode(String.self, forKey: .alg)
-            typ = try container.decodeIfPresent(String.self, forKey: .typ)
-            kid = try container.decodeIfPresent(String.self, forKey: .kid)
-            namesForeignKeyOrExtension = [CodingKeys.crit, .jwk, .jku, .x5u, .x5c].contains { container.contains($0) }
+        /// Nil when the header is not an object, `alg` is not a string, or `typ`/`kid` are there
+        /// but not strings.
+        init?(json value: JSONValue) {
+            guard case .object(let fields) = value, case .string(let alg) = fields["alg"] else { return nil }
+            self.alg = alg
+            func optional(_ name: String) -> String?? {
+                switch fields[name] {
+                case nil: return .some(nil)
+                case .string(let text): return .some(text)
+                default: return nil
+                }
+            }
+            guard let typ = optional("typ"), let kid = optional("kid") else { return nil }
+            self.typ = typ
+            self.kid = kid
+            namesForeignKeyOrExtension = ["crit", "jwk", "jku", "x5u", "x5c"].contains { fields[$0] != nil }
         }
     }
 }
