@@ -35,7 +35,7 @@ public struct FieldReader: Sendable {
         }
         // DRF's CharField refuses NUL in every string field (ProhibitNullCharactersValidator);
         // PostgreSQL text cannot hold it either.
-        if text.unicodeScalars.contains("\u{0}") {
+        if text.utf8.contains(0) {
             add(field, "Null characters are not allowed.")
             return nil
         }
