@@ -21,21 +21,35 @@ struct HelloBench {
                 onServerRunning: { _ in FileHandle.standardOutput.write(Data("HelloBench listening on \(port)\n".utf8)) })
             try await app.runService()
         case "hash":
-            let count = arguments.count > 2 ? Int(arguments[2]) ?? 20 : 20
+            // hash N [reference] [threads T]: T threads of this process hash N times each at
+            // once, as the service's hashing threads do; prints the mean wall time per hash of
+            // one thread, so T / that time is what T cores reach together.
+            var rest = Array(arguments.dropFirst(2))
+            var threads = 1
+            if let at = rest.firstIndex(of: "threads"), at + 1 < rest.count, let t = Int(rest[at + 1]), t > 0 {
+                threads = t
+                rest.removeSubrange(at...(at + 1))
+            }
+            let count = rest.first.flatMap { Int($0) } ?? 20
             let configuration = try APIConfiguration.fromEnvironment()
             let salt = SecureRandom().bytes(Argon2idHasher.saltLength)
-            let hash = arguments.count > 3 && arguments[3] == "reference"
-                ? Argon2idHasher.referenceHash : Argon2idHasher.hashSync
+            let hash = rest.contains("reference") ? Argon2idHasher.referenceHash : Argon2idHasher.hashSync
             _ = try hash("warm-up", salt, configuration.common.argon2)
             let start = ContinuousClock.now
-            for i in 0..<count {
-                _ = try hash("password \(i)", salt, configuration.common.argon2)
+            let done = DispatchGroup()
+            for t in 0..<threads {
+                done.enter()
+                Thread.detachNewThread {
+                    for i in 0..<count { _ = try? hash("password \(t) \(i)", salt, configuration.common.argon2) }
+                    done.leave()
+                }
             }
+            done.wait()
             let elapsed = ContinuousClock.now - start
             let ms = (Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) / 1e15) / Double(count)
             print(String(format: "%.3f", ms))
         default:
-            FileHandle.standardError.write(Data("usage: HelloBench serve PORT | HelloBench hash N [reference]\n".utf8))
+            FileHandle.standardError.write(Data("usage: HelloBench serve PORT | HelloBench hash N [reference] [threads T]\n".utf8))
             exit(2)
         }
     }
