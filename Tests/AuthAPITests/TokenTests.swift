@@ -46,6 +46,25 @@ struct TokenTests {
         #expect(two.status != 200)
     }
 
+    @Test("The Authorization header: scheme in any case, spaces between, anything else refused")
+    func authorizationHeader() async throws {
+        let server = try await TestServer()
+        let client = server.client()
+        let access = try #require(try await server.verifiedUser("header@example.com")["access"])
+        func me(_ value: String) async throws -> HTTPResult {
+            try await client.send(.get, Path.me, headers: [("Authorization", value)])
+        }
+        for accepted in ["Bearer \(access)", "bearer \(access)", "BEARER \(access)", "Bearer   \(access)", " Bearer \(access) "] {
+            #expect(try await me(accepted).status == 200, "\(accepted)")
+        }
+        for (value, code) in [("Token \(access)", "not_authenticated"), ("Bearér \(access)", "not_authenticated"),
+                              ("Bearer", "bad_authorization_header"), ("Bearer \(access) extra", "bad_authorization_header"),
+                              ("Bearer\t\(access)", "not_authenticated"), ("", "not_authenticated")] {
+            let r = try await me(value)
+            #expect(r.status == 401 && r.code == code, "\(value)")
+        }
+    }
+
     @Test("alg none and a forged signature are refused; another key's token too")
     func forgedTokens() async throws {
         let server = try await TestServer()

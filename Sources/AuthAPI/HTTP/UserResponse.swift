@@ -29,3 +29,27 @@ struct UserResponse: Codable, Sendable, Equatable {
         dateJoined = ISO8601Text.string(user.dateJoined)
     }
 }
+
+extension UserResponse: DirectJSON {
+    /// Keys in sorted order, as `JSONEncoder`'s `.sortedKeys` writes them.
+    func jsonBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160 + email.utf8.count + firstName.utf8.count + lastName.utf8.count)
+        func key(_ name: StaticString) {
+            out.append(out.isEmpty ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        }
+        func bool(_ value: Bool) { out.append(contentsOf: (value ? "true" : "false").utf8) }
+        key("date_joined"); JSONText.appendString(dateJoined, to: &out)
+        key("email"); JSONText.appendString(email, to: &out)
+        key("first_name"); JSONText.appendString(firstName, to: &out)
+        key("id"); JSONText.appendInteger(id, to: &out)
+        key("is_staff"); bool(isStaff)
+        key("is_verified"); bool(isVerified)
+        key("last_name"); JSONText.appendString(lastName, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+}
