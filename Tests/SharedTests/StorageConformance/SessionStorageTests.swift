@@ -215,6 +215,29 @@ extension StorageConformance {
             await db.close()
         }
 
+        @Test("PostgreSQL runs the per-request session statements prepared, with the same answers",
+              arguments: TestStore.available.filter { $0 == .postgres })
+        func preparedOnPostgres(store: TestStore) async throws {
+            let fresh = try await store.openFresh()
+            guard let server = fresh as? PostgresBackend else { throw StorageError.notMigrated(fresh.displayName) }
+            // One connection, so that its prepared statements are the ones this test sees.
+            let db = try await PostgresBackend.open(server.location, poolSize: 1, listenForJobs: false, logger: C.logger())
+            await fresh.close()
+            let id = try await C.createUser(db, "prepared@example.com")
+            try await C.openSession(db, "s", userId: id, jti: "j1", ttl: 600)
+            for _ in 0..<2 {
+                #expect(try await db.authenticatedUser(sessionId: "s", userId: id, now: C.at(1))?.id == id)
+                #expect(try await db.authenticatedUser(sessionId: "s", userId: id + 1, now: C.at(1)) == nil)
+                #expect(try await db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(1)))
+            }
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(900), now: C.at(2)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(900), now: C.at(3)) == .done)
+            #expect(try await !db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(4)))
+            let names = try await db.query(SQLStatement("SELECT name FROM pg_prepared_statements ORDER BY name")).map { try $0.text("name") }
+            #expect(Set(names).isSuperset(of: ["authenticated_user", "current_refresh", "locked_session", "rotate_session"]), "\(names)")
+            await db.close()
+        }
+
         @Test("rotate is inactive, changing nothing, for another user's, an unknown, an expired session or an inactive user", arguments: TestStore.available)
         func rotateInactive(store: TestStore) async throws {
             let db = try await store.openFresh()

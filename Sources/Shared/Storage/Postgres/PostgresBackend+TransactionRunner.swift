@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// Runs rules' statements on PostgreSQL: a write or snapshot is one transaction on one pooled
 /// connection (retried on serialization failures and deadlocks), a single query runs in
@@ -26,7 +27,7 @@ extension PostgresBackend: TransactionRunner {
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
         guard statement.only != .sqlite else { return [] }
         return try await client.withConnection { connection in
-            try await connection.query(try Self.query(statement, counted: false), logger: logger).collect().map(Self.row)
+            try await Self.rows(statement, counted: false, on: connection, logger: logger).map(Self.row)
         }
     }
 
@@ -36,7 +37,7 @@ extension PostgresBackend: TransactionRunner {
         guard statement.only != .sqlite else { return 0 }
         do {
             return try await client.withConnection { connection in
-                try await connection.query(try Self.query(statement, counted: true), logger: logger).collect().count
+                try await Self.rows(statement, counted: true, on: connection, logger: logger).count
             }
         } catch where Self.isUniqueViolation(error) {
             throw StorageError.uniqueViolation
@@ -51,15 +52,39 @@ extension PostgresBackend: TransactionRunner {
                 return result
             case .read(let statement, let next):
                 guard statement.only != .sqlite else { step = try next([]); continue }
-                let rows = try await connection.query(try Self.query(statement, counted: false), logger: logger).collect()
+                let rows = try await Self.rows(statement, counted: false, on: connection, logger: logger)
                 step = try next(try rows.map(Self.row))
             case .write(let statement, let next):
                 guard statement.only != .sqlite else { step = try next(0); continue }
                 // `RETURNING 1` makes the changed rows countable, as SQLite's changes().
-                let rows = try await connection.query(try Self.query(statement, counted: true), logger: logger).collect()
+                let rows = try await Self.rows(statement, counted: true, on: connection, logger: logger)
                 step = try next(rows.count)
             }
         }
+    }
+
+    /// The statement's rows: prepared on this connection when it has a prepared text (see
+    /// `PreparedSQL`), else parsed and planned by the server for this one run.
+    static func rows(_ statement: SQLStatement, counted: Bool, on connection: PostgresConnection,
+                     logger: Logger) async throws -> [PostgresRow] {
+        let query = try query(statement, counted: counted)
+        if let prepared = statement.prepared {
+            return try await Self.prepared(prepared, query, on: connection, logger: logger)
+        }
+        return try await connection.query(query, logger: logger).collect()
+    }
+
+    private static func prepared<Text: PreparedSQL>(_ text: Text.Type, _ query: PostgresQuery, on connection: PostgresConnection,
+                                                    logger: Logger) async throws -> [PostgresRow] {
+        // One name, one text: a template used with another text (a write run as a read) runs unprepared.
+        guard PreparedTexts.remember(Text.name, query.sql) == query.sql else {
+            return try await connection.query(query, logger: logger).collect()
+        }
+        var rows: [PostgresRow] = []
+        for try await row in try await connection.execute(Prepared<Text>(bindings: query.binds), logger: logger) {
+            rows.append(row)
+        }
+        return rows
     }
 
     static func query(_ statement: SQLStatement, counted: Bool) throws -> PostgresQuery {
@@ -95,5 +120,36 @@ extension PostgresBackend: TransactionRunner {
             }
         }
         return SQLRow(values)
+    }
+}
+
+/// A `PreparedSQL` text as postgres-nio's prepared statement: the name and the rendered text
+/// are per type, the bindings per run.
+struct Prepared<Text: PreparedSQL>: PostgresPreparedStatement {
+    typealias Row = PostgresRow
+    static var name: String { Text.name }
+    static var sql: String { PreparedTexts.text(Text.name) }
+    let bindings: PostgresBindings
+
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// The PostgreSQL text of each prepared statement, rendered from its template on first use (a
+/// static property of a generic type cannot be stored).
+enum PreparedTexts {
+    private static let texts = Mutex<[String: String]>([:])
+
+    /// The text kept for `name`: `sql` unless another was kept first.
+    static func remember(_ name: String, _ sql: String) -> String {
+        texts.withLock { texts in
+            if let kept = texts[name] { return kept }
+            texts[name] = sql
+            return sql
+        }
+    }
+
+    static func text(_ name: String) -> String {
+        texts.withLock { $0[name] ?? "" }
     }
 }

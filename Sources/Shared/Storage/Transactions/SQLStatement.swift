@@ -17,10 +17,12 @@ public struct SQLStatement: Sendable {
     public var lock: Lock = .none
     /// Run only on this database; nil: on both.
     public var only: Schema.Dialect?
+    /// Set for the statements PostgreSQL keeps prepared (see `PreparedSQL`).
+    public var prepared: (any PreparedSQL.Type)?
 
     public init(_ sql: String, _ arguments: any SQLBindable..., lock: Lock = .none, only: Schema.Dialect? = nil) {
         self.sql = sql
-        self.arguments = arguments.map(\.sqlValue)
+        self.arguments = arguments.map { $0.sqlValue }
         self.lock = lock
         self.only = only
     }

@@ -7,9 +7,7 @@ enum SessionRotation {
     static func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
                        now: Date) -> TransactionStep<SessionChange> {
         check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) {
-            .write(SQLStatement("""
-                UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?
-                """, newJti, now, newExpiry, sessionId, presentedJti)) { _ in .done(.done) }
+            .write(SQLStatement(Rotation.self, newJti, now, newExpiry, sessionId, presentedJti)) { _ in .done(.done) }
         }
     }
 
@@ -24,10 +22,7 @@ enum SessionRotation {
     /// session, or one that ended, is `.inactive` and left alone.
     static func check(sessionId: String, userId: Int64, presentedJti: String, now: Date,
                       then: @escaping @Sendable () -> TransactionStep<SessionChange>) -> TransactionStep<SessionChange> {
-        .read(SQLStatement("""
-            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
-            FROM login_sessions JOIN users ON users.id = login_sessions.user_id WHERE login_sessions.id = ?
-            """, sessionId, lock: .forUpdate(of: "login_sessions"))) { rows in
+        .read(SQLStatement(LockedSession.self, sessionId)) { rows in
             guard let row = rows.first else { return .done(.inactive) }
             let owner = try row.int64("user_id")
             guard owner == userId, try row.optionalDouble("revoked_at") == nil,
@@ -40,5 +35,22 @@ enum SessionRotation {
             }
             return then()
         }
+    }
+
+    /// The session and its user's state, locked: the first statement of every refresh and logout.
+    enum LockedSession: PreparedSQL {
+        static let name = "locked_session"
+        static let template = """
+            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
+            FROM login_sessions JOIN users ON users.id = login_sessions.user_id WHERE login_sessions.id = ?
+            """
+        static let lock = SQLStatement.Lock.forUpdate(of: "login_sessions")
+    }
+
+    enum Rotation: PreparedSQL {
+        static let name = "rotate_session"
+        static let template = """
+            UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?
+            """
     }
 }
