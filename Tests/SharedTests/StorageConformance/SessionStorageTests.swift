@@ -233,8 +233,14 @@ extension StorageConformance {
             #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(900), now: C.at(2)) == .done)
             #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(900), now: C.at(3)) == .done)
             #expect(try await !db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(4)))
+            // A stale jti goes past the one-statement rotation to the locked check.
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "x", newExpiry: C.at(900), now: C.at(5))
+                    == .reuseDetected(userId: id))
+            try await C.openSession(db, "t", userId: id, jti: "k1", ttl: 600)
+            #expect(try await db.endSession(sessionId: "t", userId: id, presentedJti: "k1", now: C.at(6)) == .done)
+            #expect(try await db.endSession(sessionId: "t", userId: id, presentedJti: "k1", now: C.at(7)) == .inactive)
             let names = try await db.query(SQLStatement("SELECT name FROM pg_prepared_statements ORDER BY name")).map { try $0.text("name") }
-            #expect(Set(names).isSuperset(of: ["authenticated_user", "current_refresh", "locked_session", "rotate_session"]), "\(names)")
+            #expect(Set(names).isSuperset(of: ["authenticated_user", "current_refresh", "rotate_if_current", "locked_session", "end_if_current"]), "\(names)")
             await db.close()
         }
 

@@ -11,6 +11,20 @@ enum SessionRotation {
         }
     }
 
+    /// The usual rotation in one statement, without a transaction: the session is the token's
+    /// user's and active, its user active, and the presented jti its current one. When it changes
+    /// no row, `rotate` decides under the lock why not (reuse, or an ended session). One round
+    /// trip on PostgreSQL instead of four (BEGIN, the locked read, the update, COMMIT).
+    static func rotateIfCurrent(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
+                                now: Date) -> SQLStatement {
+        SQLStatement(RotationIfCurrent.self, newJti, now, newExpiry, sessionId, userId, presentedJti, now)
+    }
+
+    /// Logout's usual case in one statement, as `rotateIfCurrent`.
+    static func endIfCurrent(sessionId: String, userId: Int64, presentedJti: String, now: Date) -> SQLStatement {
+        SQLStatement(EndIfCurrent.self, now, "logout", sessionId, userId, presentedJti, now)
+    }
+
     static func end(sessionId: String, userId: Int64, presentedJti: String, now: Date) -> TransactionStep<SessionChange> {
         check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) {
             .write(Statements.revoke(session: sessionId, reason: "logout", now: now)) { _ in .done(.done) }
@@ -52,5 +66,21 @@ enum SessionRotation {
         static let template = """
             UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE id = ? AND refresh_jti = ?
             """
+    }
+
+    /// What `check` requires of a session and its user, as one condition.
+    static let currentCondition = """
+        id = ? AND user_id = ? AND refresh_jti = ? AND revoked_at IS NULL AND expires_at > ?
+          AND EXISTS (SELECT 1 FROM users WHERE users.id = login_sessions.user_id AND users.is_active)
+        """
+
+    enum RotationIfCurrent: PreparedSQL {
+        static let name = "rotate_if_current"
+        static let template = "UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE " + currentCondition
+    }
+
+    enum EndIfCurrent: PreparedSQL {
+        static let name = "end_if_current"
+        static let template = "UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE " + currentCondition
     }
 }

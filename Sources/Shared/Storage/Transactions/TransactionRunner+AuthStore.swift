@@ -18,12 +18,19 @@ extension TransactionRunner {
 
     public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
                        now: Date) async throws -> SessionChange {
-        try await run(SessionRotation.rotate(
+        if try await execute(SessionRotation.rotateIfCurrent(
+            sessionId: sessionId, userId: userId, presentedJti: presentedJti, newJti: newJti, newExpiry: newExpiry, now: now)) == 1 {
+            return .done
+        }
+        return try await run(SessionRotation.rotate(
             sessionId: sessionId, userId: userId, presentedJti: presentedJti, newJti: newJti, newExpiry: newExpiry, now: now))
     }
 
     public func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange {
-        try await run(SessionRotation.end(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now))
+        if try await execute(SessionRotation.endIfCurrent(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now)) == 1 {
+            return .done
+        }
+        return try await run(SessionRotation.end(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now))
     }
 }
 
