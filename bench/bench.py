@@ -292,27 +292,27 @@ class Bench:
     # --- the runs ---------------------------------------------------------------------------
 
     def ceilings(self):
-        port = free_port()
-        hello, _ = self.procs.start([os.path.join(self.bin, "HelloBench"), "serve", str(port)],
-                                    wait_for=r"listening on")
-        self.record("framework ceiling: GET /hello", self.wrk("http://127.0.0.1:%d/hello" % port, "plain_get.lua"), hello)
-        self.procs.stop(hello)
-        cores = os.cpu_count() or 1
-        count = "5" if self.args.smoke else "30"
-
-        def hash_ms(*extra):
-            return float(subprocess.run([os.path.join(self.bin, "HelloBench"), "hash", count] + list(extra),
-                                        env=self.env(), capture_output=True, text=True, check=True).stdout.strip())
+        self.framework_ceiling("framework ceiling: GET /hello")
         # The ceiling is measured, not extrapolated: one thread per core hashing at once in one
         # process, as the service's hashing threads do (they share memory bandwidth, caches and
         # the kernel's work of mapping each hash's 19 MiB).
-        self.results["hash_single_ms"] = hash_ms()
-        self.results["hash_ms"] = hash_ms("threads", str(cores))
-        self.results["hash_reference_ms"] = hash_ms("reference")
-        self.results["hash_ceiling_rps"] = cores / (self.results["hash_ms"] / 1000)
-        log("  Argon2id hash: %.2f ms alone, %.2f ms each with %d at once -> ceiling %.0f hashes/s; libargon2 %.2f ms" % (
-            self.results["hash_single_ms"], self.results["hash_ms"], cores, self.results["hash_ceiling_rps"],
-            self.results["hash_reference_ms"]))
+        self.results["hash_single_ms"] = self.hash_ms()
+        self.results["hash_ms"] = self.hash_ms("threads", str(os.cpu_count() or 1))
+        self.results["hash_reference_ms"] = self.hash_ms("reference")
+        log("  Argon2id hash: %.2f ms alone, %.2f ms each with %d at once; libargon2 %.2f ms" % (
+            self.results["hash_single_ms"], self.results["hash_ms"], os.cpu_count() or 1, self.results["hash_reference_ms"]))
+
+    def hash_ms(self, *extra):
+        count = "5" if self.args.smoke else "30"
+        return float(subprocess.run([os.path.join(self.bin, "HelloBench"), "hash", count] + list(extra),
+                                    env=self.env(), capture_output=True, text=True, check=True).stdout.strip())
+
+    def framework_ceiling(self, name):
+        port = free_port()
+        hello, _ = self.procs.start([os.path.join(self.bin, "HelloBench"), "serve", str(port)],
+                                    wait_for=r"listening on")
+        self.record(name, self.wrk("http://127.0.0.1:%d/hello" % port, "plain_get.lua"), hello)
+        self.procs.stop(hello)
 
     def endpoints(self):
         subprocess.run([os.path.join(self.bin, "AuthAPI"), "migrate"], env=self.env(), check=True, capture_output=True)
@@ -344,7 +344,11 @@ class Bench:
                 self.results["notes"].append("%s: pool of %d tokens exhausted (%d requests)" % (name, pool_size, result["requests"]))
             self.record(name, result, api)
         self.record("POST send-otp", self.wrk(accounts + "/send-otp/", "unique_email.lua"), api)
-        memory["read load"] = max(e["rss_mib"] for e in self.results["endpoints"] if "rss_mib" in e)
+        # The ceiling again right after the read load: the machine's speed drifts over minutes,
+        # and the ratios use the higher of the two (the stricter).
+        self.framework_ceiling("framework ceiling again: GET /hello")
+        memory["read load"] = max(e["rss_mib"] for e in self.results["endpoints"]
+                                  if "rss_mib" in e and not e["name"].startswith("framework"))
         processes = {"API": api, "worker": worker, "SMTP sink": sink}
         self.record("POST login", self.measured_cpu(processes, lambda: self.wrk(
             accounts + "/login/", "post_json.lua", connections=slow,
@@ -369,6 +373,11 @@ class Bench:
         self.procs.stop(worker)
         # Whether the hashing buffers go back to the system once the hashing load ends.
         memory["after hash load"] = rss_mib(api.pid)
+        # The hash ceiling again after the hashing load; the ratios use the faster time (the stricter).
+        self.results["hash_ms_again"] = self.hash_ms("threads", str(os.cpu_count() or 1))
+        self.results["hash_ceiling_rps"] = (os.cpu_count() or 1) / (min(self.results["hash_ms"], self.results["hash_ms_again"]) / 1000)
+        log("  Argon2id hash again: %.2f ms each -> ceiling %.0f hashes/s" % (
+            self.results["hash_ms_again"], self.results["hash_ceiling_rps"]))
         time.sleep(2 if self.args.smoke else 60)
         memory["a minute later" if not self.args.smoke else "2 s later"] = rss_mib(api.pid)
         self.results["memory"] = memory
@@ -532,7 +541,7 @@ class Bench:
 
     def report(self):
         r = self.results
-        ceiling = next(e["rps"] for e in r["endpoints"] if e["name"].startswith("framework"))
+        ceiling = max(e["rps"] for e in r["endpoints"] if e["name"].startswith("framework"))
         hash_ceiling = r["hash_ceiling_rps"]
         model = "unknown"
         try:
@@ -558,11 +567,15 @@ class Bench:
                 e["name"], e["connections"], e["rps"], e["p50_ms"], e["p90_ms"], e["p99_ms"], e["non2xx"],
                 "%.0f" % e["rss_mib"] if "rss_mib" in e else "-", 100 * e["rps"] / ceiling,
                 "%.0f %%" % (100 * e["rps"] / hash_ceiling) if hashy else ""))
-        lines += ["", "Hash ceiling: one Argon2id hash (m=%s KiB, t=%s, p=%s) takes %.2f ms alone and %.2f ms each with %d "
-                  "hashed at once in one process (one thread per core, as the service hashes), so %d cores top out at "
-                  "%.0f hashes/s." % (os.environ.get("AUTH_ARGON2_MEMORY_KIB", "19456"), os.environ.get("AUTH_ARGON2_ITERATIONS", "2"),
-                                      os.environ.get("AUTH_ARGON2_PARALLELISM", "1"), r["hash_single_ms"], r["hash_ms"],
-                                      os.cpu_count() or 1, os.cpu_count() or 1, hash_ceiling)
+        lines += ["", "Framework ceiling: the higher of its two runs (%s req/s), before and after the read endpoints: "
+                  "the machine's speed drifts over minutes." % " and ".join(
+                      "%.0f" % e["rps"] for e in r["endpoints"] if e["name"].startswith("framework")),
+                  "", "Hash ceiling: one Argon2id hash (m=%s KiB, t=%s, p=%s) takes %.2f ms alone and %.2f ms (%.2f ms after the "
+                  "hashing load; the faster counts) each with %d hashed at once in one process (one thread per core, as the "
+                  "service hashes), so %d cores top out at %.0f hashes/s." % (
+                      os.environ.get("AUTH_ARGON2_MEMORY_KIB", "19456"), os.environ.get("AUTH_ARGON2_ITERATIONS", "2"),
+                      os.environ.get("AUTH_ARGON2_PARALLELISM", "1"), r["hash_single_ms"], r["hash_ms"], r["hash_ms_again"],
+                      os.cpu_count() or 1, os.cpu_count() or 1, hash_ceiling)
                   + " That is the service's implementation (libsodium's `crypto_pwhash` at one lane); libargon2's portable "
                   "reference code takes %.2f ms for the same hash alone, %.2f\u00d7 libsodium's."
                   % (r["hash_reference_ms"], r["hash_reference_ms"] / r["hash_single_ms"])]
