@@ -131,6 +131,22 @@ public enum Schema {
             """),
         // The random seed of each job's message (see `JobRandom`); jobs queued before have none.
         Step(name: "v5-mail-job-nonce", template: "ALTER TABLE mail_jobs ADD COLUMN nonce TEXT NOT NULL DEFAULT ''"),
+        // Asymmetric signing keys (see `SigningKeyRules`): the private key only sealed, and the
+        // database itself allows one current key.
+        Step(name: "v6-signing-keys", template: """
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY NOT NULL,
+                algorithm TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('standby', 'current', 'previous', 'revoked')),
+                public_jwk TEXT NOT NULL,
+                private_key {bytes} NOT NULL,
+                created_at {time} NOT NULL,
+                activated_at {time},
+                retired_at {time},
+                revoked_at {time}
+            );
+            CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(state) WHERE state = 'current';
+            """),
     ]
 
     /// Steps recorded under an older name: PostgreSQL databases made before the history was

@@ -2,16 +2,24 @@ import Crypto
 import Foundation
 import JWTKit
 
-/// Issues and verifies HS256 JWTs signed with the bytes of `AUTH_SECRET_KEY`, as simplejwt does
-/// with Django's `SECRET_KEY`. The algorithm is pinned: the header must say HS256 and `typ: JWT`
-/// before the signature is even checked. Expiry is checked against the injected clock.
+/// Issues and verifies JWTs. Under HS256 (the default) they are signed with the bytes of
+/// `AUTH_SECRET_KEY`, as simplejwt does with Django's `SECRET_KEY`; under ES256, EdDSA or RS256
+/// with the current key of a `KeyRing`, naming it in `kid`. The algorithm is pinned: the header
+/// must say the configured one and `typ: JWT` before the signature is even checked. Expiry is
+/// checked against the injected clock.
 public struct TokenService: Sendable {
-    /// jwt-kit's HS256 algorithm for each key, by key id, used directly: the key collection is
-    /// an actor, and a hop to it on every request costs more than the signature check itself.
-    let algorithms: [String: any JWTAlgorithm]
-    /// The key id new tokens are signed with (the current key's).
-    public let currentKid: String
-    let encodedHeader: String
+    /// Where signatures come from.
+    enum Keys: Sendable {
+        /// HS256: jwt-kit's algorithm for each secret, by key id, used directly (the key
+        /// collection is an actor, and a hop to it on every request costs more than the check).
+        case secrets(algorithms: [String: any JWTAlgorithm], currentKid: String, encodedHeader: String)
+        /// An asymmetric algorithm: the keys of the database.
+        case ring(KeyRing)
+    }
+
+    let keys: Keys
+    /// The `alg` every token must name.
+    public let algorithm: SigningAlgorithm
     let issuer: String?
     let audience: String?
     let clock: any AuthClock
@@ -26,24 +34,42 @@ public struct TokenService: Sendable {
     /// 9999-12-31T23:59:59Z: later timestamps are out of range.
     static let maxTimestamp: Int64 = 253_402_300_799
 
-    /// `previousKeys` still verify tokens (until they expire) after a key rotation; new tokens
-    /// are signed with `secretKey`.
+    /// HS256. `previousKeys` still verify tokens (until they expire) after a key rotation; new
+    /// tokens are signed with `secretKey`.
     public init(
         secretKey: String, previousKeys: [String] = [], accessTTL: TimeInterval, refreshTTL: TimeInterval,
         clock: any AuthClock, random: any RandomSource, leeway: TimeInterval = 1,
         issuer: String? = nil, audience: String? = nil
     ) async {
-        let keys = JWTKeyCollection()
+        let collection = JWTKeyCollection()
         var algorithms: [String: any JWTAlgorithm] = [:]
         for key in [secretKey] + previousKeys {
             let kid = Self.keyID(key)
-            await keys.add(hmac: HMACKey(from: Array(key.utf8)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
+            await collection.add(hmac: HMACKey(from: Array(key.utf8)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
             // Every key was just added under its kid.
-            algorithms[kid] = try! await keys.getKey(for: JWKIdentifier(string: kid))
+            algorithms[kid] = try! await collection.getKey(for: JWKIdentifier(string: kid))
         }
-        self.algorithms = algorithms
-        currentKid = Self.keyID(secretKey)
-        encodedHeader = Base64URL.encode(Array(#"{"alg":"HS256","kid":"\#(currentKid)","typ":"JWT"}"#.utf8))
+        let currentKid = Self.keyID(secretKey)
+        self.init(
+            keys: .secrets(algorithms: algorithms, currentKid: currentKid,
+                           encodedHeader: Base64URL.encode(Array(#"{"alg":"HS256","kid":"\#(currentKid)","typ":"JWT"}"#.utf8))),
+            algorithm: .hs256, accessTTL: accessTTL, refreshTTL: refreshTTL, clock: clock, random: random, leeway: leeway,
+            issuer: issuer, audience: audience)
+    }
+
+    /// ES256, EdDSA or RS256 with the ring's keys.
+    public init(
+        keyRing: KeyRing, accessTTL: TimeInterval, refreshTTL: TimeInterval, clock: any AuthClock, random: any RandomSource,
+        leeway: TimeInterval = 1, issuer: String? = nil, audience: String? = nil
+    ) {
+        self.init(keys: .ring(keyRing), algorithm: keyRing.algorithm, accessTTL: accessTTL, refreshTTL: refreshTTL, clock: clock,
+                  random: random, leeway: leeway, issuer: issuer, audience: audience)
+    }
+
+    init(keys: Keys, algorithm: SigningAlgorithm, accessTTL: TimeInterval, refreshTTL: TimeInterval, clock: any AuthClock,
+         random: any RandomSource, leeway: TimeInterval, issuer: String?, audience: String?) {
+        self.keys = keys
+        self.algorithm = algorithm
         self.issuer = issuer
         self.audience = audience
         self.clock = clock
@@ -51,6 +77,24 @@ public struct TokenService: Sendable {
         self.accessTTL = accessTTL
         self.refreshTTL = refreshTTL
         self.leeway = leeway
+    }
+
+    /// The key new tokens are signed with: its header and algorithm.
+    func currentSigner() -> (encodedHeader: String, algorithm: any JWTAlgorithm)? {
+        switch keys {
+        case .secrets(let algorithms, let currentKid, let encodedHeader):
+            return (encodedHeader, algorithms[currentKid]!)
+        case .ring(let ring):
+            return ring.signer.map { ($0.encodedHeader, $0.algorithm) }
+        }
+    }
+
+    /// The key id new tokens name.
+    public var currentKid: String? {
+        switch keys {
+        case .secrets(_, let currentKid, _): return currentKid
+        case .ring(let ring): return ring.signer?.kid
+        }
     }
 
     /// A new access + refresh pair for a login session; the refresh token's jti is the one
@@ -73,8 +117,9 @@ public struct TokenService: Sendable {
     }
 
     func sign(_ claims: TokenClaims) throws -> String {
-        let input = encodedHeader + "." + Base64URL.encode(claims.jsonBytes())
-        return input + "." + Base64URL.encode(try algorithms[currentKid]!.sign(Array(input.utf8)))
+        guard let (header, algorithm) = currentSigner() else { throw KeyError.unknownKid("(no current signing key)") }
+        let input = header + "." + Base64URL.encode(claims.jsonBytes())
+        return input + "." + Base64URL.encode(try algorithm.sign(Array(input.utf8)))
     }
 
     /// Signed claims of a token, checked for algorithm, type header, signature, claim types and
@@ -90,23 +135,31 @@ public struct TokenService: Sendable {
         let signaturePart = utf8[utf8.index(after: secondDot)...]
         guard !signaturePart.isEmpty, !signaturePart.contains(0x2E) else { throw .malformed }
         // Our own current header is one fixed string; anything else is decoded and checked: the
-        // algorithm is pinned, `kid` must name one of our keys (none means the current key).
-        var algorithm = algorithms[currentKid]!
-        if !header.elementsEqual(encodedHeader.utf8) {
+        // algorithm is pinned, `kid` must name one of our keys (none means the current secret
+        // under HS256; an asymmetric token always names its key).
+        let current = currentSigner()
+        var verifier: any JWTAlgorithm
+        if let current, header.elementsEqual(current.encodedHeader.utf8) {
+            verifier = current.algorithm
+        } else {
             guard let headerData = Base64URL.decode(header),
                   let parsed = try? JSONParser.parse(headerData), let decoded = Header(json: parsed)
             else { throw .malformed }
             // A header that names its own key (`jwk`, `jku`, `x5u`, `x5c`) or extensions we do not
             // understand (`crit`) is refused outright (RFC 8725 3.1, RFC 7515 4.1.11).
-            guard decoded.alg == "HS256", decoded.typ == "JWT", !decoded.namesForeignKeyOrExtension
+            guard decoded.alg == algorithm.jwtName, decoded.typ == "JWT", !decoded.namesForeignKeyOrExtension
             else { throw .algorithmNotAllowed }
-            if let kid = decoded.kid {
-                guard let keyed = algorithms[kid] else { throw .badSignature }
-                algorithm = keyed
+            switch keys {
+            case .secrets(let algorithms, let currentKid, _):
+                guard let keyed = algorithms[decoded.kid ?? currentKid] else { throw .badSignature }
+                verifier = keyed
+            case .ring(let ring):
+                guard let kid = decoded.kid, let keyed = await ring.verifier(kid: kid) else { throw .badSignature }
+                verifier = keyed
             }
         }
         guard let signature = Base64URL.decode(signaturePart) else { throw .malformed }
-        guard (try? algorithm.verify(signature, signs: Array(utf8[..<secondDot]))) == true else { throw .badSignature }
+        guard (try? verifier.verify(signature, signs: Array(utf8[..<secondDot]))) == true else { throw .badSignature }
         guard let payloadData = Base64URL.decode(payload), let parsed = try? JSONParser.parse(payloadData)
         else { throw .invalidClaims }
         let claims = try TokenClaims(json: parsed)
