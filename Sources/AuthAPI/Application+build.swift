@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import NIOCore
 import Shared
 
@@ -14,9 +15,30 @@ func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let common = configuration.common
     let secretKey = try SecretKeyStore.resolve(configured: common.secretKey, directory: common.databaseDirectory, random: random)
-    let tokens = await TokenService(
-        secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
-        refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
+    var services: [any Service] = []
+    let tokens: TokenService
+    let keyRing: KeyRing?
+    if configuration.jwtAlgorithm.isAsymmetric {
+        // The first start generates the first key; every start reads them all, and again every
+        // AUTH_KEYS_REFRESH seconds.
+        let sealer = KeySealer(secretKey: secretKey)
+        try await KeyManagement(
+            store: database, sealer: sealer, algorithm: configuration.jwtAlgorithm,
+            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: clock
+        ).ensureCurrent()
+        let ring = KeyRing(algorithm: configuration.jwtAlgorithm, store: database, sealer: sealer, clock: clock)
+        try await ring.refresh()
+        services.append(KeyRefreshService(ring: ring, interval: .seconds(configuration.keysRefresh), logger: logger))
+        keyRing = ring
+        tokens = TokenService(
+            keyRing: ring, accessTTL: common.accessTTL, refreshTTL: common.refreshTTL, clock: clock, random: random,
+            issuer: common.jwtIssuer, audience: common.jwtAudience)
+    } else {
+        keyRing = nil
+        tokens = await TokenService(
+            secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
+            refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
+    }
     let context = try await AccountContext(
         store: database,
         hasher: Argon2idHasher(parameters: common.argon2, random: random),
@@ -31,12 +53,14 @@ func buildApplication(
 
     let router = makeRouter(
         accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
-        corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies, logger: logger)
+        corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
+        jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), logger: logger)
+    services.append(PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     return Application(
         responder: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
-        services: [PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.housekeeping.purgeExpired() }],
+        services: services,
         onServerRunning: { channel in
             // One line on stdout that scripts and tests wait for (the port may have been 0).
             let port = channel.localAddress?.port ?? configuration.port
@@ -49,7 +73,8 @@ func buildApplication(
 /// checked against it.
 func makeRouter(
     accounts: AccountUseCases, database: any AuthBackend, transport: TokenTransport, corsOrigins: Set<String>,
-    trustedProxies: [ClientAddressResolver.Network] = [], logger: Logger
+    trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(ring: nil, maxAge: 600),
+    logger: Logger
 ) -> APIRouter {
     var router = APIRouter(
         logger: logger, authenticator: RequestAuthenticator(authentication: accounts.authentication, transport: transport),
@@ -65,6 +90,7 @@ func makeRouter(
     SessionsController(sessions: accounts.sessions, authentication: accounts.authentication, transport: transport)
         .addRoutes(to: &router)
     HealthController(database: database).addRoutes(to: &router)
+    jwks.addRoutes(to: &router)
     SchemaController().addRoutes(to: &router)
     return router
 }

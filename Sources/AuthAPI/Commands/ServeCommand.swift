@@ -16,6 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService()
         } catch let error as StorageError {
             Startup.fail("error: \(error.description)")
+        } catch let error as KeyError {
+            Startup.fail("error: \(error.description)")
         }
         await database.close()
     }

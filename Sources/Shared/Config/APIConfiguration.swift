@@ -20,6 +20,13 @@ public struct APIConfiguration: Sendable {
     public var csrfCookieDomain: String?
     /// `AUTH_TRUSTED_PROXIES`: peers (addresses or CIDR networks) whose `X-Forwarded-For` is believed.
     public var trustedProxies: [ClientAddressResolver.Network]
+    /// `AUTH_JWT_ALGORITHM`: HS256 (the secret key) or an asymmetric algorithm with the database's keys.
+    public var jwtAlgorithm: SigningAlgorithm = .hs256
+    /// `AUTH_JWKS_MAX_AGE`: the JWKS `Cache-Control` max-age, and how long a standby key must be
+    /// published before it may sign, in seconds.
+    public var jwksMaxAge: Int = 600
+    /// `AUTH_KEYS_REFRESH`: how often each process reads the signing keys again, in seconds.
+    public var keysRefresh: Int = 30
 
     public init(
         common: CommonConfiguration = .init(),
@@ -96,10 +103,24 @@ public struct APIConfiguration: Sendable {
             }
             proxies.append(network)
         }
+        var algorithm = SigningAlgorithm.hs256
+        if let text = env.raw("AUTH_JWT_ALGORITHM"), !text.isEmpty {
+            if let named = SigningAlgorithm.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) {
+                algorithm = named
+            } else {
+                env.report("AUTH_JWT_ALGORITHM=\(text): expected one of HS256, ES256, EdDSA, RS256")
+            }
+        }
+        let jwksMaxAge = env.integer("AUTH_JWKS_MAX_AGE", default: 600, range: 0...604_800)
+        let keysRefresh = env.integer("AUTH_KEYS_REFRESH", default: 30, range: 1...86_400)
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
-        return APIConfiguration(
+        var configuration = APIConfiguration(
             common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
             cookieMode: cookieMode, cookieSecure: cookieSecure, cookieOnly: cookieOnly, corsOrigins: origins,
             csrfCookieDomain: csrfDomain, trustedProxies: proxies)
+        configuration.jwtAlgorithm = algorithm
+        configuration.jwksMaxAge = jwksMaxAge
+        configuration.keysRefresh = keysRefresh
+        return configuration
     }
 }

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import Shared
+
+/// `AuthAPI keys …`: the signing keys of ES256, EdDSA and RS256 (see README "Key rotation").
+struct KeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys",
+        abstract: "List, generate, activate and revoke the signing keys (AUTH_JWT_ALGORITHM ES256, EdDSA or RS256).",
+        discussion: """
+            States: standby (published in /.well-known/jwks.json, not signing) -> current (signs new tokens; exactly one) ->
+            previous (its tokens still verify until they expire) -> revoked (neither published nor accepted). Every API process
+            sees a change within AUTH_KEYS_REFRESH seconds. Safe rotation: keys generate; wait at least AUTH_JWKS_MAX_AGE;
+            keys activate KID; wait at least AUTH_REFRESH_TTL; keys revoke OLD-KID.
+            """,
+        subcommands: [List.self, Generate.self, Activate.self, Revoke.self])
+
+    /// The key management of the configured algorithm, on the configured database.
+    static func management() async throws -> (KeyManagement, any AuthBackend) {
+        let configuration = try CommandSupport.configuration()
+        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI"))
+        let secretKey: String
+        do {
+            secretKey = try SecretKeyStore.resolve(
+                configured: configuration.common.secretKey, directory: configuration.common.databaseDirectory, random: SecureRandom())
+        } catch {
+            Startup.fail("error: \(error)")
+        }
+        let management = KeyManagement(
+            store: database, sealer: KeySealer(secretKey: secretKey), algorithm: configuration.jwtAlgorithm,
+            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: SystemClock())
+        return (management, database)
+    }
+
+    static func report(_ change: KeyChange, done: String) -> Never {
+        switch change {
+        case .done:
+            print(done)
+            Foundation.exit(0)
+        case .refused(let reason):
+            Startup.fail("refused: \(reason)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every signing key: kid, algorithm, state and dates, newest first.")
+
+        @Flag(help: "One JSON array, for scripts: kid, algorithm, state, created_at, activated_at, retired_at, revoked_at.")
+        var json = false
+
+        func run() async throws {
+            let (management, database) = try await KeysCommand.management()
+            let keys = try await management.list()
+            await database.close()
+            if json {
+                let rows: [[String: String?]] = keys.map { key in
+                    ["kid": key.kid, "algorithm": key.algorithm.rawValue, "state": key.state.rawValue,
+                     "created_at": ISO8601Text.string(key.createdAt), "activated_at": key.activatedAt.map(ISO8601Text.string),
+                     "retired_at": key.retiredAt.map(ISO8601Text.string), "revoked_at": key.revokedAt.map(ISO8601Text.string)]
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                return
+            }
+            if keys.isEmpty {
+                print("No signing keys.")
+                return
+            }
+            for key in keys {
+                var line = "\(key.kid)  \(key.algorithm.rawValue)  \(key.state.rawValue)  created \(ISO8601Text.string(key.createdAt))"
+                if let at = key.activatedAt { line += "  activated \(ISO8601Text.string(at))" }
+                if let at = key.retiredAt { line += "  retired \(ISO8601Text.string(at))" }
+                if let at = key.revokedAt { line += "  revoked \(ISO8601Text.string(at))" }
+                print(line)
+            }
+        }
+    }
+
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate a standby key of AUTH_JWT_ALGORITHM: published at once, signing only once activated.",
+            discussion: "Prints the new key's kid.")
+
+        func run() async throws {
+            let (management, database) = try await KeysCommand.management()
+            do {
+                let key = try await management.generate()
+                await database.close()
+                print(key.kid)
+            } catch let error as KeyError {
+                Startup.fail("refused: \(error)")
+            }
+        }
+    }
+
+    struct Activate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a standby key the current signing key; the current one becomes previous.",
+            discussion: """
+                Refused for a key that is not standby, and for one published for less than AUTH_JWKS_MAX_AGE seconds (resource
+                servers may still hold a cached JWKS without it) unless --force.
+                """)
+
+        @Argument(help: "The kid of a standby key.")
+        var kid: String
+
+        @Flag(help: "Activate even if the key was published less than AUTH_JWKS_MAX_AGE seconds ago.")
+        var force = false
+
+        func run() async throws {
+            let (management, database) = try await KeysCommand.management()
+            let change = try await management.activate(kid: kid, force: force)
+            await database.close()
+            if case .done(let previous?) = change {
+                KeysCommand.report(change, done: "\(kid) is current; \(previous) is previous.")
+            }
+            KeysCommand.report(change, done: "\(kid) is current.")
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a standby or previous key: no longer published, its tokens refused.",
+            discussion: "The current key cannot be revoked: activate another key first.")
+
+        @Argument(help: "The kid of a standby or previous key.")
+        var kid: String
+
+        func run() async throws {
+            let (management, database) = try await KeysCommand.management()
+            let change = try await management.revoke(kid: kid)
+            await database.close()
+            KeysCommand.report(change, done: "\(kid) is revoked.")
+        }
+    }
+}
