@@ -2,14 +2,16 @@
 # What the tests need beyond the build: python3, aiosmtpd (the loopback SMTP server the
 # end-to-end tests start), schemathesis (schema fuzzing), openapi-python-client (a client
 # generated from the served document), selenium with Debian's chromium and chromium-driver
-# (the browser flows), argon2-cffi (Django's Argon2 library, to check our hashes against), and
-# openssl (certificates for the TLS tests). Installs only what is missing.
+# (the browser flows), argon2-cffi (Django's Argon2 library, to check our hashes against),
+# PyJWT with cryptography and djangorestframework-simplejwt with Django (resource servers that
+# verify our tokens by the JWKS), and openssl (certificates for the TLS tests). Installs only
+# what is missing.
 set -euo pipefail
 here="$(dirname "$0")"
 command -v python3 >/dev/null || "$here/apt-install.sh" python3
 "$here/apt-install.sh" chromium chromium-driver openssl
-modules="aiosmtpd schemathesis selenium openapi_python_client argon2"
-packages="aiosmtpd schemathesis selenium openapi-python-client argon2-cffi"
+modules="aiosmtpd schemathesis selenium openapi_python_client argon2 jwt cryptography django rest_framework_simplejwt"
+packages="aiosmtpd schemathesis selenium openapi-python-client argon2-cffi PyJWT[crypto] Django djangorestframework-simplejwt"
 python3 -c "import ${modules// /, }" 2>/dev/null && exit 0
 echo "installing $packages (PyPI)"
 python3 -m pip --version >/dev/null 2>&1 || "$here/apt-install.sh" python3-pip

@@ -28,8 +28,11 @@ TABLES = [
                         "attempts", "used_at"]),
     ("send_cooldowns", ["purpose", "subject", "last_sent_at"]),
     ("mail_jobs", ["id", "kind", "payload", "state", "attempts", "run_at", "lease_owner", "lease_expires_at",
-                   "last_error", "created_at", "updated_at"]),
+                   "last_error", "created_at", "updated_at", "nonce"]),
     ("auth_events", ["id", "event", "user_id", "ip", "user_agent", "detail", "created_at"]),
+    # Sealed with a key derived from AUTH_SECRET_KEY: they open after the move with the same key.
+    ("signing_keys", ["kid", "algorithm", "state", "public_jwk", "private_key", "created_at", "activated_at",
+                      "retired_at", "revoked_at"]),
 ]
 BOOLEANS = {"is_active", "is_staff", "is_superuser", "is_verified"}
 SEQUENCES = ["users", "one_time_codes", "mail_jobs", "auth_events"]

@@ -22,7 +22,7 @@ struct OpenAPITests {
             accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
             corsOrigins: [], logger: Logger(label: "test"))
         return Set(router.routeTable.map { route in
-            "\(route.method) " + (route.path == "/healthz" ? route.path : route.path + "/")
+            "\(route.method) " + (route.path == "/healthz" || route.path.hasSuffix(".json") ? route.path : route.path + "/")
         })
     }
 
