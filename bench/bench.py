@@ -110,19 +110,20 @@ def psql(url, sql, stdin=None):
     return [line.split("|")[0] for line in out.stdout.splitlines() if line]
 
 
-def mint_refresh_tokens(database, user_id, count):
+def mint_refresh_tokens(database, user_id, count, signer=None):
     """Sessions inserted directly, with refresh tokens signed as the API signs them (HS256 with
-    the secret key's bytes): a pool large enough that each token is presented once. `database`
-    is a SQLite path or a PostgreSQL URL."""
+    the secret key's bytes, or `signer`: (header, sign) from `current_key_signer`): a pool large
+    enough that each token is presented once. `database` is a SQLite path or a PostgreSQL URL."""
     now = int(time.time())
-    header = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    header, sign = signer or (b64url(b'{"alg":"HS256","typ":"JWT"}'),
+                              lambda data: hmac.new(SECRET.encode(), data, hashlib.sha256).digest())
     rows, tokens = [], []
     for _ in range(count):
         sid, jti = b64url(secrets.token_bytes(16)), secrets.token_hex(16)
         claims = {"exp": now + 86400, "iat": now, "iss": "swift-auth", "jti": jti, "sid": sid, "token_type": "refresh",
                   "user_id": user_id}
         signing_input = header + "." + b64url(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
-        signature = hmac.new(SECRET.encode(), signing_input.encode(), hashlib.sha256).digest()
+        signature = sign(signing_input.encode())
         tokens.append(signing_input + "." + b64url(signature))
         rows.append((sid, user_id, jti, now, now, now + 86400, "bench", "127.0.0.1"))
     if database.startswith("postgres"):
@@ -134,6 +135,25 @@ def mint_refresh_tokens(database, user_id, count):
         db.executemany("INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at,"
                        " user_agent, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return tokens
+
+
+def current_key_signer(database, secret=SECRET):
+    """The API's current signing key, opened as the API opens it (HKDF-SHA256 of the secret key,
+    AES-256-GCM with the kid as associated data; `cryptography`, so it also checks that our
+    sealing is the standard one), as (token header, sign) for `mint_refresh_tokens`."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    import jwt.algorithms
+    with sqlite3.connect(database, timeout=30) as db:
+        kid, algorithm, sealed = db.execute(
+            "SELECT kid, algorithm, private_key FROM signing_keys WHERE state = 'current'").fetchone()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"swift-auth signing keys", info=b"aes-256-gcm v1").derive(secret.encode())
+    pem = AESGCM(key).decrypt(sealed[:12], sealed[12:], kid.encode())
+    algo = jwt.algorithms.get_default_algorithms()[algorithm]
+    private = algo.prepare_key(pem)
+    header = b64url(json.dumps({"alg": algorithm, "kid": kid, "typ": "JWT"}, separators=(",", ":")).encode())
+    return header, lambda data: algo.sign(data, private)
 
 
 def seed_jobs(database, count, tag):
@@ -387,6 +407,44 @@ class Bench:
         self.api, self.port, self.sink_port = api, port, sink_port
         self.procs.stop(sink)
 
+    def algorithms(self):
+        """GET me, token/verify, token/refresh and the JWKS under each signing algorithm, each on a
+        fresh SQLite database of its own (the API generates its first key there)."""
+        self.results.setdefault("algorithms", [])
+        for algorithm in ("HS256", "ES256", "EdDSA", "RS256"):
+            database = os.path.join(self.tmp, "keys-%s.sqlite" % algorithm.lower())
+            env = self.env(AUTH_DATABASE=database, AUTH_JWT_ALGORITHM=algorithm, AUTH_PORT="0")
+            subprocess.run([os.path.join(self.bin, "AuthAPI"), "migrate"], env=env, check=True, capture_output=True)
+            subprocess.run([os.path.join(self.bin, "AuthAPI"), "createsuperuser", "--email", "bench@bench.example"],
+                           env=dict(env, AUTH_SUPERUSER_PASSWORD=PASSWORD), check=True, capture_output=True)
+            api, match = self.procs.start([os.path.join(self.bin, "AuthAPI"), "serve"], env=env,
+                                          wait_for=r"listening on http://127\.0\.0\.1:(\d+)")
+            base = "http://127.0.0.1:%d" % int(match.group(1))
+            accounts = base + "/api/accounts"
+            login = post(accounts + "/login/", {"email": "bench@bench.example", "password": PASSWORD})
+            row = {"algorithm": algorithm}
+            row["me"] = self.wrk(accounts + "/me/", "get_auth.lua", BENCH_TOKEN=login["access"])
+            row["verify"] = self.wrk(accounts + "/token/verify/", "post_json.lua", BENCH_BODY=json.dumps({"token": login["access"]}))
+            # RSA signing in Python is slow and the endpoint too (two RSA signatures per refresh).
+            per_second = 4000 if algorithm == "RS256" else 20000
+            pool_size = (per_second // 4 if self.args.smoke else per_second) * max(1, self.args.duration)
+            pool = os.path.join(self.tmp, "pool-%s.txt" % algorithm)
+            signer = None if algorithm == "HS256" else current_key_signer(database)
+            with open(pool, "w") as f:
+                f.write("\n".join(mint_refresh_tokens(database, login["id"], pool_size, signer)))
+            row["refresh"] = self.wrk(accounts + "/token/refresh/", "token_pool.lua", BENCH_POOL=pool, BENCH_FIELD="refresh")
+            row["jwks"] = self.wrk(base + "/.well-known/jwks.json", "plain_get.lua")
+            if row["refresh"]["requests"] > pool_size:
+                self.results["notes"].append("%s refresh: pool of %d tokens exhausted (%d requests)" % (
+                    algorithm, pool_size, row["refresh"]["requests"]))
+            for name in ("me", "verify", "jwks"):
+                if row[name]["non2xx"]:
+                    self.results["notes"].append("%s %s: %d non-2xx answers" % (algorithm, name, row[name]["non2xx"]))
+            log("  %-6s me %8.0f  verify %8.0f  refresh %8.0f  jwks %8.0f req/s" % (
+                algorithm, row["me"]["rps"], row["verify"]["rps"], row["refresh"]["rps"], row["jwks"]["rps"]))
+            self.results["algorithms"].append(row)
+            self.procs.stop(api)
+
     def worker_throughput(self):
         count = 100 if self.args.smoke else 2000
         for concurrency in (1, 4):
@@ -593,6 +651,17 @@ class Bench:
             # A smoke run can finish no signup in its second on a busy machine: no ratio then.
             ratio = "%.0f %%" % (100 * e["rps"] / fast) if fast else "-"
             lines.append("| %s | %.0f | %.2f | %s |" % (label, e["rps"], e["p99_ms"], ratio))
+        if r.get("algorithms"):
+            healthz = next((e["rps"] for e in r["endpoints"] if e["name"] == "GET /healthz"), 0)
+            lines += ["", "## Signing algorithms", "",
+                      "Each on a fresh SQLite database of its own (`AUTH_JWT_ALGORITHM`; the API generated its first key). "
+                      "GET me and token/verify verify one signature per request, token/refresh verifies one and signs two; "
+                      "the JWKS is served from memory (`/healthz` above: %.0f req/s)." % healthz, "",
+                      "| algorithm | GET me req/s | token/verify req/s | token/refresh req/s | refresh p99 ms | GET jwks.json req/s |",
+                      "|---|---:|---:|---:|---:|---:|"]
+            for a in r["algorithms"]:
+                lines.append("| %s | %.0f | %.0f | %.0f | %.2f | %.0f |" % (
+                    a["algorithm"], a["me"]["rps"], a["verify"]["rps"], a["refresh"]["rps"], a["refresh"]["p99_ms"], a["jwks"]["rps"]))
         lines += ["", "## Worker", "", "| sends in flight | mails | seconds | mails/s |", "|---:|---:|---:|---:|"]
         for w in r["worker"]:
             lines.append("| %d | %d | %.2f | %.0f |" % (w["concurrency"], w["delivered"], w["seconds"], w["mails_per_s"]))
@@ -648,6 +717,7 @@ class Bench:
             phase("build", self.build)
             phase("ceilings", self.ceilings)
             phase("endpoints", self.endpoints)
+            phase("signing algorithms", self.algorithms)
             phase("worker", self.worker_throughput)
             phase("latency and contention", self.latency_and_contention)
             phase("postgres", self.postgres)
