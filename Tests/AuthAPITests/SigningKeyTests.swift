@@ -34,6 +34,11 @@ struct SigningKeyTests {
         try JSONSerialization.jsonObject(with: Base64URL.decode(token.split(separator: ".")[0]) ?? Data()) as? [String: Any] ?? [:]
     }
 
+    /// One client per replica (two on PostgreSQL, one on SQLite).
+    static func replicas(_ server: TestServer) -> [HTTPTestClient] {
+        server.ports.map { HTTPTestClient(host: server.host, port: $0) }
+    }
+
     /// Polls until `condition` holds on several requests in a row (every replica), or `seconds` pass.
     static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
@@ -149,9 +154,12 @@ struct SigningKeyTests {
                 == [oldKid: "previous", newKid: "current"])
 
         // New tokens name the new key on every replica; the old token still verifies (previous).
-        #expect(try await Self.eventually(5) {
-            try await Self.header(try #require(try await server.client().post(Path.login, ["email": "rotation@example.com", "password": TestServer.password])["access"]))["kid"] as? String == newKid
-        })
+        for replica in Self.replicas(server) {
+            #expect(try await Self.eventually(5) {
+                try await Self.header(try #require(try await replica.post(Path.login, ["email": "rotation@example.com", "password": TestServer.password])["access"]))["kid"] as? String == newKid
+            })
+            #expect(try await replica.get(Path.me, bearer: oldAccess).status == 200)
+        }
         let newAccess = try #require(try await server.client().post(Path.login, ["email": "rotation@example.com", "password": TestServer.password])["access"])
         #expect(try await client.get(Path.me, bearer: oldAccess).status == 200)
         let verdicts = try await Self.resourceServer(server, algorithm: "EdDSA", tokens: [oldAccess, newAccess])
@@ -160,8 +168,14 @@ struct SigningKeyTests {
         // Revoked: refused everywhere within AUTH_KEYS_REFRESH, and no longer published.
         let revoked = try await TestServer.run(["keys", "revoke", oldKid], environment: server.environment)
         #expect(revoked.status == 0, "\(revoked.output)")
-        #expect(try await Self.eventually(5) { try await client.get(Path.me, bearer: oldAccess).status == 401 })
-        #expect(try await client.post(Path.verify, ["token": oldAccess]).status == 401)
+        // Each replica on its own (two on PostgreSQL): the revocation holds within AUTH_KEYS_REFRESH (1 s) on every one.
+        let revokedAt = Date()
+        for replica in Self.replicas(server) {
+            #expect(try await Self.eventually(5) { try await replica.get(Path.me, bearer: oldAccess).status == 401 })
+            #expect(try await replica.post(Path.verify, ["token": oldAccess]).status == 401)
+            #expect(try await replica.get(Path.me, bearer: newAccess).status == 200)
+        }
+        #expect(Date().timeIntervalSince(revokedAt) < 3, "within AUTH_KEYS_REFRESH plus a poll")
         #expect(try await Self.jwks(server).keys.compactMap { $0["kid"] as? String } == [newKid])
         #expect(try await client.get(Path.me, bearer: newAccess).status == 200)
         let after = try await Self.resourceServer(server, algorithm: "EdDSA", tokens: [oldAccess])
