@@ -147,6 +147,36 @@ public enum Schema {
             );
             CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(state) WHERE state = 'current';
             """),
+        // Multi-factor authentication (see `MFARules`): one TOTP factor per user (its secret only
+        // sealed; the last accepted step, so a code is taken once across replicas), recovery
+        // codes as keyed hashes, the second step of a login, and each session's assurance level.
+        Step(name: "v7-mfa", template: """
+            CREATE TABLE mfa_factors (
+                user_id {bigint} PRIMARY KEY NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                secret {bytes} NOT NULL,
+                created_at {time} NOT NULL,
+                confirmed_at {time},
+                last_step {bigint}
+            );
+            CREATE TABLE mfa_recovery_codes (
+                id {id},
+                user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                code_hash {bytes} NOT NULL,
+                used_at {time}
+            );
+            CREATE INDEX mfa_recovery_codes_user ON mfa_recovery_codes(user_id);
+            CREATE TABLE mfa_challenges (
+                token_hash {bytes} PRIMARY KEY NOT NULL,
+                user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                created_at {time} NOT NULL,
+                expires_at {time} NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                used_at {time}
+            );
+            CREATE INDEX mfa_challenges_expiry ON mfa_challenges(expires_at);
+            ALTER TABLE login_sessions ADD COLUMN aal INTEGER NOT NULL DEFAULT 1;
+            ALTER TABLE login_sessions ADD COLUMN amr TEXT NOT NULL DEFAULT 'pwd';
+            """),
     ]
 
     /// Steps recorded under an older name: PostgreSQL databases made before the history was

@@ -24,6 +24,11 @@ public struct SQLRow: Sendable {
 
     public func int(_ column: String) throws -> Int { Int(try int64(column)) }
 
+    public func optionalInt64(_ column: String) throws -> Int64? {
+        if case .null = try value(column) { return nil }
+        return try int64(column)
+    }
+
     public func double(_ column: String) throws -> Double {
         switch try value(column) {
         case .real(let d): return d

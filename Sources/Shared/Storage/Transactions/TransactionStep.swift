@@ -10,6 +10,16 @@ public indirect enum TransactionStep<Result: Sendable>: Sendable {
     /// Commits with this result.
     case done(Result)
 
+    /// This chain, then what `next` makes of its result, in the same transaction: a rule built
+    /// from another's answer (a second factor spent, then the login it allows).
+    public func then<Next: Sendable>(_ next: @escaping @Sendable (Result) throws -> TransactionStep<Next>) throws -> TransactionStep<Next> {
+        switch self {
+        case .done(let value): return try next(value)
+        case .read(let statement, let continuation): return .read(statement) { rows in try continuation(rows).then(next) }
+        case .write(let statement, let continuation): return .write(statement) { changed in try continuation(changed).then(next) }
+        }
+    }
+
     /// Runs `statements` in order, then goes on with `next`.
     public static func writes(_ statements: [SQLStatement], then next: TransactionStep<Result>) -> TransactionStep<Result> {
         statements.reversed().reduce(next) { rest, statement in .write(statement) { _ in rest } }

@@ -1,0 +1,153 @@
+import Foundation
+
+/// The one home of the second factor's rules, for both databases: a pending setup until a first
+/// code confirms it; a TOTP code taken once per user and step (the factor row is locked and its
+/// `last_step` moves forward only, so a replay through another replica is refused too); a
+/// recovery code spent by a conditional update; a login's `mfa_token` single-use, short-lived
+/// and burned by five wrong codes.
+enum MFARules {
+    static let maxChallengeAttempts = 5
+
+    static func factor(userId: Int64, locked: Bool = false) -> SQLStatement {
+        SQLStatement("SELECT user_id, secret, created_at, confirmed_at, last_step FROM mfa_factors WHERE user_id = ?", userId,
+                     lock: locked ? .forUpdate(of: nil) : .none)
+    }
+
+    static func factor(_ row: SQLRow) throws -> TOTPFactor {
+        TOTPFactor(userId: try row.int64("user_id"), sealedSecret: Array(try row.bytes("secret")), createdAt: try row.date("created_at"),
+                   confirmedAt: try row.optionalDate("confirmed_at"), lastStep: try row.optionalInt64("last_step"))
+    }
+
+    /// A new pending setup replaces a pending one; none while a factor is on.
+    static func beginSetup(userId: Int64, sealedSecret: [UInt8], now: Date) -> TransactionStep<MFAOutcome> {
+        .write(Statements.lock(user: userId)) { _ in
+            .read(factor(userId: userId, locked: true)) { rows in
+                if let existing = try rows.first.map(factor), existing.isConfirmed { return .done(.wrongState) }
+                return .writes([
+                    SQLStatement("DELETE FROM mfa_factors WHERE user_id = ?", userId),
+                    SQLStatement("INSERT INTO mfa_factors (user_id, secret, created_at) VALUES (?, ?, ?)", userId, Data(sealedSecret), now),
+                ], then: .done(.done))
+            }
+        }
+    }
+
+    /// The first code confirms the pending factor: the recovery codes replace any old ones, the
+    /// calling session becomes second-factor verified, every other session of the user ends, and
+    /// `notice` (the mail's statements) is queued — all in one transaction.
+    static func confirm(userId: Int64, sessionId: String, code: SecondFactor, recoveryCodeHashes: [[UInt8]],
+                        notice: [SQLStatement], now: Date) -> TransactionStep<MFAOutcome> {
+        guard case .totp(let step) = code else { return .done(.invalidCode) }
+        return .write(Statements.lock(user: userId)) { _ in
+            .read(factor(userId: userId, locked: true)) { rows in
+                guard let pending = try rows.first.map(factor), !pending.isConfirmed else { return .done(.wrongState) }
+                guard let accepted = step(pending.sealedSecret) else { return .done(.invalidCode) }
+                let statements = [
+                    SQLStatement("UPDATE mfa_factors SET confirmed_at = ?, last_step = ? WHERE user_id = ?", now, accepted, userId),
+                ] + replaceRecoveryCodes(userId: userId, hashes: recoveryCodeHashes) + [
+                    SQLStatement("""
+                        UPDATE login_sessions SET revoked_at = ?, revoke_reason = 'mfa_enabled'
+                        WHERE user_id = ? AND id <> ? AND revoked_at IS NULL AND expires_at > ?
+                        """, now, userId, sessionId, now),
+                ] + notice
+                return .write(raise(sessionId: sessionId, userId: userId, method: code.method, now: now)) { changed in
+                    // The calling session ended meanwhile: nothing is kept.
+                    guard changed == 1 else { throw StorageError.sessionEnded }
+                    return .writes(statements, then: .done(.done))
+                }
+            }
+        }
+    }
+
+    /// The session counts as second-factor verified from now on (its tokens say `aal` 2).
+    static func raise(sessionId: String, userId: Int64, method: String, now: Date) -> SQLStatement {
+        SQLStatement("""
+            UPDATE login_sessions SET aal = 2, amr = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
+            """, "pwd " + method, sessionId, userId, now)
+    }
+
+    static func replaceRecoveryCodes(userId: Int64, hashes: [[UInt8]]) -> [SQLStatement] {
+        [SQLStatement("DELETE FROM mfa_recovery_codes WHERE user_id = ?", userId)]
+            + hashes.map { SQLStatement("INSERT INTO mfa_recovery_codes (user_id, code_hash) VALUES (?, ?)", userId, Data($0)) }
+    }
+
+    /// `then` when `code` is a right, unused second factor of the user's confirmed factor, which is
+    /// spent in the same transaction (the TOTP step recorded, or the recovery code used);
+    /// `wrong` otherwise.
+    static func spend(userId: Int64, code: SecondFactor, now: Date, then: @escaping @Sendable () -> TransactionStep<MFAOutcome>,
+                      wrong: @escaping @Sendable () -> TransactionStep<MFAOutcome>) -> TransactionStep<MFAOutcome> {
+        .read(factor(userId: userId, locked: true)) { rows in
+            guard let factor = try rows.first.map(factor), factor.isConfirmed else { return wrong() }
+            switch code {
+            case .totp(let step):
+                guard let accepted = step(factor.sealedSecret), accepted > (factor.lastStep ?? Int64.min) else { return wrong() }
+                return .write(SQLStatement("UPDATE mfa_factors SET last_step = ? WHERE user_id = ?", accepted, userId)) { _ in then() }
+            case .recoveryCode(let hash):
+                return .write(SQLStatement(
+                    "UPDATE mfa_recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL", now, userId, Data(hash)
+                )) { changed in changed == 1 ? then() : wrong() }
+            }
+        }
+    }
+
+    static func createChallenge(tokenHash: [UInt8], userId: Int64, now: Date, expiresAt: Date) -> SQLStatement {
+        SQLStatement("INSERT INTO mfa_challenges (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                     Data(tokenHash), userId, now, expiresAt)
+    }
+
+    /// The second step of a login: the challenge must be live; a right code spends it and opens
+    /// `session` (second-factor verified) with `last_login`; a wrong one counts, and the fifth
+    /// burns the challenge. The user is the challenge's, whatever the caller believes.
+    static func completeLogin(tokenHash: [UInt8], code: SecondFactor, session: @escaping @Sendable (Int64) -> LoginSession, now: Date)
+        -> TransactionStep<(MFAOutcome, Int64?)> {
+        .read(SQLStatement("SELECT user_id, expires_at, attempts, used_at FROM mfa_challenges WHERE token_hash = ?",
+                           Data(tokenHash), lock: .forUpdate(of: nil))) { rows in
+            guard let row = rows.first, try row.optionalDouble("used_at") == nil, try row.date("expires_at") > now,
+                  try row.int("attempts") < maxChallengeAttempts
+            else { return .done((.invalidChallenge, nil)) }
+            let userId = try row.int64("user_id")
+            let opened = session(userId)
+            let spent = spend(userId: userId, code: code, now: now, then: { .done(.done) }, wrong: { .done(.invalidCode) })
+            return try spent.then { outcome in
+                guard outcome == .done else {
+                    return .write(SQLStatement("UPDATE mfa_challenges SET attempts = attempts + 1 WHERE token_hash = ?", Data(tokenHash))) { _ in
+                        .done((.invalidCode, nil))
+                    }
+                }
+                return .writes([
+                    SQLStatement("UPDATE mfa_challenges SET used_at = ? WHERE token_hash = ?", now, Data(tokenHash)),
+                    Statements.insert(opened),
+                    SQLStatement("UPDATE login_sessions SET aal = 2, amr = ? WHERE id = ?", "pwd " + code.method, opened.id),
+                    SQLStatement("UPDATE users SET last_login = ? WHERE id = ?", now, userId),
+                ], then: .done((.done, userId)))
+            }
+        }
+    }
+
+    /// Switching MFA off with a code: the factor and the recovery codes go, `notice` is queued.
+    static func disable(userId: Int64, code: SecondFactor, notice: [SQLStatement], now: Date) -> TransactionStep<MFAOutcome> {
+        .write(Statements.lock(user: userId)) { _ in
+            spend(userId: userId, code: code, now: now, then: {
+                .writes([
+                    SQLStatement("DELETE FROM mfa_recovery_codes WHERE user_id = ?", userId),
+                    SQLStatement("DELETE FROM mfa_factors WHERE user_id = ?", userId),
+                ] + notice, then: .done(.done))
+            }, wrong: { .done(.invalidCode) })
+        }
+    }
+
+    /// New recovery codes; the old ones stop working. Only with a factor on.
+    static func regenerate(userId: Int64, hashes: [[UInt8]]) -> TransactionStep<MFAOutcome> {
+        .read(factor(userId: userId, locked: true)) { rows in
+            guard let factor = try rows.first.map(factor), factor.isConfirmed else { return .done(.wrongState) }
+            return .writes(replaceRecoveryCodes(userId: userId, hashes: hashes), then: .done(.done))
+        }
+    }
+
+    /// Whether TOTP is on, and how many recovery codes are left.
+    static func status(userId: Int64) -> SQLStatement {
+        SQLStatement("""
+            SELECT (SELECT COUNT(*) FROM mfa_factors WHERE user_id = ? AND confirmed_at IS NOT NULL) AS totp,
+                   (SELECT COUNT(*) FROM mfa_recovery_codes WHERE user_id = ? AND used_at IS NULL) AS codes_left
+            """, userId, userId)
+    }
+}
