@@ -121,6 +121,36 @@ struct TokenTests {
         #expect(missing.status == 400 && missing.fieldErrors("refresh") == ["This field is required."])
     }
 
+    @Test("Tokens say how the session was authenticated (aal, amr); refresh keeps the session's level, also a raised one")
+    func assuranceLevel() async throws {
+        let server = try await TestServer()
+        let client = server.client()
+        let signup = try await server.signup("level@example.com")
+        #expect(try TokenForge.claims(of: try #require(signup["access"]))["amr"] as? [String] == ["pwd"])
+        // verify-email without the signup's session opens one by the e-mailed code alone.
+        try await server.plantCode("123456", email: "level@example.com")
+        let verified = try await client.post(Path.verifyEmail, ["email": "level@example.com", "otp": "123456"])
+        let byCode = try TokenForge.claims(of: try #require(verified["access"]))
+        #expect(byCode["aal"] as? Int == 1 && byCode["amr"] as? [String] == ["otp"])
+        let login = try await client.post(Path.login, ["email": "level@example.com", "password": TestServer.password])
+        let claims = try TokenForge.claims(of: try #require(login["access"]))
+        #expect(claims["aal"] as? Int == 1 && claims["amr"] as? [String] == ["pwd"])
+
+        // A second factor raised the session since the refresh token was issued: the new tokens say so.
+        let sid = try #require(claims["sid"] as? String)
+        _ = try await server.sql("UPDATE login_sessions SET aal = 2, amr = 'pwd otp' WHERE id = '\(sid)'")
+        let rotated = try await client.post(Path.refresh, ["refresh": try #require(login["refresh"])])
+        #expect(rotated.status == 200)
+        for token in [try #require(rotated["access"]), try #require(rotated["refresh"])] {
+            let raised = try TokenForge.claims(of: token)
+            #expect(raised["aal"] as? Int == 2 && raised["amr"] as? [String] == ["pwd", "otp"])
+        }
+        let again = try await client.post(Path.refresh, ["refresh": try #require(rotated["refresh"])])
+        #expect(try TokenForge.claims(of: try #require(again["access"]))["aal"] as? Int == 2, "and keeps it")
+        // The old refresh token is still a reuse, whatever level it names.
+        #expect(try await client.post(Path.refresh, ["refresh": try #require(login["refresh"])]).status == 401)
+    }
+
     @Test("token/verify accepts access and refresh tokens of live sessions only")
     func verify() async throws {
         let server = try await TestServer()

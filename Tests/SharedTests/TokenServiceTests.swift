@@ -51,10 +51,11 @@ struct TokenServiceTests {
         #expect(foundation == ours)
         #expect(ours.iss == awkward && ours.aud?.value == ["aud\"ience"] && ours.userId == 9_007_199_254_740_991)
         let keys = try JSONSerialization.jsonObject(with: payload) as! [String: Any]
-        #expect(Set(keys.keys) == ["aud", "exp", "iat", "iss", "jti", "sid", "token_type", "user_id"])
+        #expect(Set(keys.keys) == ["aal", "amr", "aud", "exp", "iat", "iss", "jti", "sid", "token_type", "user_id"])
+        #expect(keys["aal"] as? Int == 1 && keys["amr"] as? [String] == ["pwd"], "a password login by default")
         // Keys sorted, as JSONEncoder's .sortedKeys wrote them before.
         let text = String(decoding: payload, as: UTF8.self)
-        let order = ["\"aud\"", "\"exp\"", "\"iat\"", "\"iss\"", "\"jti\"", "\"sid\"", "\"token_type\"", "\"user_id\""]
+        let order = ["\"aal\"", "\"amr\"", "\"aud\"", "\"exp\"", "\"iat\"", "\"iss\"", "\"jti\"", "\"sid\"", "\"token_type\"", "\"user_id\""]
             .map { text.range(of: $0)!.lowerBound }
         #expect(order == order.sorted())
     }
@@ -67,10 +68,17 @@ struct TokenServiceTests {
                     claims(type: "other"), claims(userId: "9007199254740993"),
                     #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","nbf":null}"#,
                     #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","aud":[1]}"#,
-                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","sid":"s"}"#, "[1]", "{"] {
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","sid":"s"}"#, "[1]", "{",
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","aal":"2"}"#,
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","amr":"pwd"}"#,
+                    #"{"token_type":"access","exp":\#(now + 60),"iat":\#(now),"jti":"a","user_id":1,"sid":"s","amr":[1]}"#] {
             await #expect(throws: TokenError.invalidClaims, "\(bad)") { try await tokens.verify(craft(claims: bad)) }
         }
         #expect(try await tokens.verify(craft(claims: claims(exp: "\(now + 60).0"))).exp == now + 60)
+        // A level is read back as written; a token without one counts as a password login.
+        let raised = try await tokens.issue(userId: 3, sessionId: "s", level: SessionLevel(aal: 2, amr: ["pwd", "otp"]))
+        #expect(try await tokens.verify(raised.access).level == SessionLevel(aal: 2, amr: ["pwd", "otp"]))
+        #expect(try await tokens.verify(craft(claims: claims())).level == .password)
     }
 
     @Test("Wrong type is refused both ways")

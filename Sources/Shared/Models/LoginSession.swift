@@ -3,7 +3,7 @@ import Foundation
 /// One login: what a refresh token belongs to. Rotation replaces `refreshJti`; a token whose
 /// jti is not the current one is a replay and ends the session. Access tokens carry the
 /// session id, so ending the session stops them too.
-public struct LoginSession: Codable, Sendable, Equatable {
+public struct LoginSession: Sendable, Equatable {
     public var id: String
     public var userId: Int64
     public var refreshJti: String
@@ -14,10 +14,12 @@ public struct LoginSession: Codable, Sendable, Equatable {
     public var revokeReason: String?
     public var userAgent: String
     public var ip: String
+    /// How the session was authenticated (its tokens' `aal` and `amr`).
+    public var level: SessionLevel
 
     public init(
         id: String, userId: Int64, refreshJti: String, createdAt: Date, expiresAt: Date,
-        userAgent: String, ip: String
+        userAgent: String, ip: String, level: SessionLevel = .password
     ) {
         self.id = id
         self.userId = userId
@@ -29,6 +31,7 @@ public struct LoginSession: Codable, Sendable, Equatable {
         self.revokeReason = nil
         self.userAgent = userAgent
         self.ip = ip
+        self.level = level
     }
 }
 
@@ -52,9 +55,9 @@ extension LoginSession {
             self.ip = ip
         }
 
-        public func session(for userId: Int64) -> LoginSession {
+        public func session(for userId: Int64, level: SessionLevel = .password) -> LoginSession {
             LoginSession(id: id, userId: userId, refreshJti: refreshJti, createdAt: createdAt, expiresAt: expiresAt,
-                         userAgent: userAgent, ip: ip)
+                         userAgent: userAgent, ip: ip, level: level)
         }
     }
 }

@@ -58,13 +58,15 @@ public protocol AuthStore: Sendable {
     func revokeAllSessions(userId: Int64, now: Date) async throws -> Int
 
     /// The user of an active session, in one indexed lookup; nil when the session ended.
-    func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User?
+    func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> SessionUser?
     /// Whether a refresh token (session + user + jti) is the current one of an active session.
     func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool
     /// Replaces the session's refresh jti if `presentedJti` is current; a stale jti ends the session.
     /// A session of another user than `userId` (the token's claim) is `.inactive` and left alone:
     /// the session row, not the token, says whose it is.
-    func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, now: Date) async throws -> SessionChange
+    /// `.rotated` with the session's level (`level`, the presented token's, is what it usually is).
+    func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date, level: SessionLevel,
+                now: Date) async throws -> SessionChange
     /// Ends the session if `presentedJti` is current; a stale jti ends it too but reports reuse.
     /// Another user's session is `.inactive`, as for `rotate`.
     func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange

@@ -21,16 +21,26 @@ public struct TokenClaims: JWTPayload, Equatable {
     /// Who the token is for (`AUTH_JWT_AUDIENCE`): set and checked only when configured, since a
     /// verifier that expects no audience (PyJWT's default) refuses tokens that carry one.
     public var aud: AudienceClaim?
+    /// The session's assurance level and methods (`SessionLevel`); absent in tokens issued
+    /// before they were added, which count as a password login.
+    public var aal: Int?
+    public var amr: [String]?
 
     enum CodingKeys: String, CodingKey {
         case tokenType = "token_type"
         case exp, iat, jti
         case userId = "user_id"
-        case sid, iss, aud, nbf
+        case sid, iss, aud, nbf, aal, amr
+    }
+
+    /// The level the token says, as a password login when it says none.
+    public var level: SessionLevel {
+        guard let aal, let amr else { return .password }
+        return SessionLevel(aal: aal, amr: amr)
     }
 
     public init(tokenType: TokenType, exp: Int64, iat: Int64, jti: String, userId: Int64, sid: String,
-                iss: String? = nil, aud: String? = nil) {
+                iss: String? = nil, aud: String? = nil, level: SessionLevel? = nil) {
         self.tokenType = tokenType
         self.exp = exp
         self.iat = iat
@@ -39,6 +49,8 @@ public struct TokenClaims: JWTPayload, Equatable {
         self.sid = sid
         self.iss = iss
         self.aud = aud.map { AudienceClaim(value: [$0]) }
+        self.aal = level?.aal
+        self.amr = level?.amr
     }
 
     /// Strict decoding: an optional claim that is present must have its type (`"nbf": null` is
@@ -54,16 +66,28 @@ public struct TokenClaims: JWTPayload, Equatable {
         iss = container.contains(.iss) ? try container.decode(String.self, forKey: .iss) : nil
         nbf = container.contains(.nbf) ? try container.decode(Int64.self, forKey: .nbf) : nil
         aud = container.contains(.aud) ? try container.decode(AudienceClaim.self, forKey: .aud) : nil
+        aal = container.contains(.aal) ? try container.decode(Int.self, forKey: .aal) : nil
+        amr = container.contains(.amr) ? try container.decode([String].self, forKey: .amr) : nil
     }
 
     /// The payload as compact JSON with sorted keys, written directly (see `JSONText`).
     public func jsonBytes() -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(192)
+        out.reserveCapacity(224)
         func key(_ name: String) {
             if out.count > 1 { out.append(UInt8(ascii: ",")) }
             JSONText.appendString(name, to: &out)
             out.append(UInt8(ascii: ":"))
+        }
+        if let aal { key("aal"); JSONText.appendInteger(Int64(aal), to: &out) }
+        if let amr {
+            key("amr")
+            out.append(UInt8(ascii: "["))
+            for (i, method) in amr.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.appendString(method, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         }
         if let aud {
             key("aud")
@@ -124,6 +148,18 @@ public struct TokenClaims: JWTPayload, Equatable {
                 values.append(text)
             }
             aud = AudienceClaim(value: values)
+        default: throw .invalidClaims
+        }
+        aal = claims["aal"] == nil ? nil : Int(try integer("aal"))
+        switch claims["amr"] {
+        case nil: amr = nil
+        case .array(let items):
+            var methods: [String] = []
+            for item in items {
+                guard case .string(let text) = item else { throw .invalidClaims }
+                methods.append(text)
+            }
+            amr = methods
         default: throw .invalidClaims
         }
     }

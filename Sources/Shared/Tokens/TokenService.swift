@@ -99,15 +99,15 @@ public struct TokenService: Sendable {
 
     /// A new access + refresh pair for a login session; the refresh token's jti is the one
     /// the session must record as current.
-    public func issue(userId: Int64, sessionId: String, refreshJti: String? = nil) async throws -> TokenPair {
+    public func issue(userId: Int64, sessionId: String, refreshJti: String? = nil, level: SessionLevel = .password) async throws -> TokenPair {
         let now = Int64(clock.now().timeIntervalSince1970)
         let jti = refreshJti ?? random.hexID()
         let refresh = TokenClaims(
             tokenType: .refresh, exp: now + Int64(refreshTTL), iat: now, jti: jti, userId: userId, sid: sessionId,
-            iss: issuer, aud: audience)
+            iss: issuer, aud: audience, level: level)
         let access = TokenClaims(
             tokenType: .access, exp: now + Int64(accessTTL), iat: now, jti: random.hexID(), userId: userId, sid: sessionId,
-            iss: issuer, aud: audience)
+            iss: issuer, aud: audience, level: level)
         return TokenPair(access: try sign(access), refresh: try sign(refresh), refreshJti: jti)
     }
 

@@ -86,7 +86,7 @@ public struct AccountContext: Sendable {
 
     /// The token pair of a session (its refresh token carries the session's current jti).
     func issue(_ session: LoginSession) async throws -> TokenPair {
-        try await tokens.issue(userId: session.userId, sessionId: session.id, refreshJti: session.refreshJti)
+        try await tokens.issue(userId: session.userId, sessionId: session.id, refreshJti: session.refreshJti, level: session.level)
     }
 
     /// Claims of a token this service signed, or `tokenNotValid`.

@@ -4,10 +4,13 @@ import Foundation
 public struct Authenticated: Sendable {
     public var user: User
     public var sessionId: String
+    /// How the session was authenticated: what step-up checks.
+    public var level: SessionLevel
 
-    public init(user: User, sessionId: String) {
+    public init(user: User, sessionId: String, level: SessionLevel = .password) {
         self.user = user
         self.sessionId = sessionId
+        self.level = level
     }
 
     public var userId: Int64 { user.id ?? 0 }
@@ -25,11 +28,11 @@ public struct Authentication: Sendable {
     /// The user behind an access token, with its login session, if that session is still active.
     public func authenticate(accessToken: String) async throws -> Authenticated {
         let claims = try await context.verifiedClaims(accessToken, expecting: .access)
-        guard let user = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: context.clock.now()) else {
+        guard let found = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: context.clock.now()) else {
             throw AuthError.tokenNotValid
         }
-        guard user.isActive else { throw AuthError.userInactive }
-        return Authenticated(user: user, sessionId: claims.sid)
+        guard found.user.isActive else { throw AuthError.userInactive }
+        return Authenticated(user: found.user, sessionId: claims.sid, level: found.level)
     }
 
     /// Rotates a refresh token: a new pair for the same session; a replayed one ends the session.
@@ -39,9 +42,11 @@ public struct Authentication: Sendable {
         let now = context.clock.now()
         let change = try await context.store.rotate(
             sessionId: claims.sid, userId: claims.userId, presentedJti: claims.jti, newJti: newJti,
-            newExpiry: now.addingTimeInterval(context.tokens.refreshTTL), now: now)
+            newExpiry: now.addingTimeInterval(context.tokens.refreshTTL), level: claims.level, now: now)
         try await check(change, client: client)
-        return try await context.tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti)
+        // The session's level, not the token's: a second factor passed since raises it.
+        guard case .rotated(let level) = change else { throw AuthError.tokenNotValid }
+        return try await context.tokens.issue(userId: claims.userId, sessionId: claims.sid, refreshJti: newJti, level: level)
     }
 
     /// Accepts any valid token of this service whose session is active (a refresh token must also be current).
@@ -53,7 +58,7 @@ public struct Authentication: Sendable {
             guard try await context.store.isRefreshCurrent(sessionId: claims.sid, userId: claims.userId, jti: claims.jti, now: now)
             else { throw AuthError.tokenNotValid }
         case .access:
-            guard let user = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: now), user.isActive
+            guard let found = try await context.store.authenticatedUser(sessionId: claims.sid, userId: claims.userId, now: now), found.user.isActive
             else { throw AuthError.tokenNotValid }
         }
     }
@@ -77,7 +82,7 @@ public struct Authentication: Sendable {
 
     private func check(_ change: SessionChange, client: ClientInfo) async throws {
         switch change {
-        case .done: return
+        case .done, .rotated: return
         case .inactive: throw AuthError.tokenNotValid
         case .reuseDetected(let userId):
             await context.audit.record(.refreshReuseDetected, userId: userId, client: client, detail: "session revoked")

@@ -28,19 +28,22 @@ public struct EmailVerification: Sendable {
         }
         let matches = context.matcher(request.otp, purpose: .verifyEmail, emailKey: key)
         let now = context.clock.now()
-        if let sessionId = await liveSession(of: id, among: continuing) {
+        if let (sessionId, level) = await liveSession(of: id, among: continuing) {
             let newJti = context.random.hexID()
             do {
                 let outcome = try await context.store.redeemCode(
                     purpose: .verifyEmail, userId: id, emailKey: key, now: now, matches: matches,
                     effect: .verifyEmailContinuing(sessionId: sessionId, newJti: newJti, newExpiry: now.addingTimeInterval(context.tokens.refreshTTL)))
                 let verified = try await context.settle(outcome, purpose: .verifyEmail, userId: id, client: client)
-                return AuthResult(user: verified, tokens: try await context.tokens.issue(userId: id, sessionId: sessionId, refreshJti: newJti))
+                return AuthResult(user: verified, tokens: try await context.tokens.issue(
+                    userId: id, sessionId: sessionId, refreshJti: newJti, level: level))
             } catch StorageError.sessionEnded {
                 // Ended between the check and the redemption (which rolled back): start a new one.
             }
         }
-        let session = context.newSession(userId: id, client: client)
+        // Opened by the e-mailed code alone, no password: `amr` says so.
+        var session = context.newSession(userId: id, client: client)
+        session.level = .emailCode
         let outcome = try await context.store.redeemCode(
             purpose: .verifyEmail, userId: id, emailKey: key, now: now, matches: matches, effect: .verifyEmail(session: session))
         let verified = try await context.settle(outcome, purpose: .verifyEmail, userId: id, client: client)
@@ -49,7 +52,7 @@ public struct EmailVerification: Sendable {
 
     /// The first of `candidates` that is a valid token of a live session of `userId`: an access
     /// token of an active session, or the current refresh token of one.
-    func liveSession(of userId: Int64, among candidates: [String]) async -> String? {
+    func liveSession(of userId: Int64, among candidates: [String]) async -> (id: String, level: SessionLevel)? {
         let now = context.clock.now()
         for token in candidates {
             guard let claims = try? await context.tokens.verify(token), claims.userId == userId else { continue }
@@ -58,7 +61,7 @@ public struct EmailVerification: Sendable {
             case .access: live = try? await context.store.authenticatedUser(sessionId: claims.sid, userId: userId, now: now) != nil
             case .refresh: live = try? await context.store.isRefreshCurrent(sessionId: claims.sid, userId: userId, jti: claims.jti, now: now)
             }
-            if live == true { return claims.sid }
+            if live == true { return (claims.sid, claims.level) }
         }
         return nil
     }

@@ -27,7 +27,9 @@ public struct PasswordChange: Sendable {
         try request.problems.throwIfAny()
         guard let new = request.newPassword else { throw AuthError.field("new_password", "This field is required.") }
         await context.unthrottle(.login, .ip(client.ip), .user(caller.userId))
-        let session = context.newSession(userId: caller.userId, client: client)
+        // The new session keeps the caller's level: changing the password is no second factor, nor undoes one.
+        var session = context.newSession(userId: caller.userId, client: client)
+        session.level = caller.level
         let changed = try await context.store.changePassword(
             userId: caller.userId, from: user.password, to: try await context.hasher.hash(new),
             callerSession: caller.sessionId, session: session, now: context.clock.now())

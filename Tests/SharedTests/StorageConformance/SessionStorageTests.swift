@@ -141,11 +141,11 @@ extension StorageConformance {
             try await C.openSession(db, "live", userId: id, ttl: 600)
             try await C.openSession(db, "theirs", userId: other, ttl: 600)
 
-            let user = try #require(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(1)))
+            let user = try #require(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(1))?.user)
             #expect(user == (try await db.user(id: id)))
             // Always the current row: a change shows at once.
             _ = try await db.updateNames(userId: id, firstName: "Renamed", lastName: nil)
-            #expect(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(2))?.firstName == "Renamed")
+            #expect(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(2))?.user.firstName == "Renamed")
 
             #expect(try await db.authenticatedUser(sessionId: "live", userId: other, now: C.at(1)) == nil)
             #expect(try await db.authenticatedUser(sessionId: "theirs", userId: id, now: C.at(1)) == nil)
@@ -154,11 +154,11 @@ extension StorageConformance {
             #expect(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(600)) == nil)
             #expect(try await db.revokeSession(userId: id, sessionId: "live", now: C.at(10)))
             #expect(try await db.authenticatedUser(sessionId: "live", userId: id, now: C.at(11)) == nil)
-            #expect(try await db.authenticatedUser(sessionId: "theirs", userId: other, now: C.at(11))?.id == other)
+            #expect(try await db.authenticatedUser(sessionId: "theirs", userId: other, now: C.at(11))?.user.id == other)
             // An inactive user's session answers the user as stored: the caller refuses it (`userInactive`).
             let inactive = try await C.createUser(db, "inactive@example.com", active: false)
             try await C.openSession(db, "disabled", userId: inactive, ttl: 600)
-            let disabled = try #require(try await db.authenticatedUser(sessionId: "disabled", userId: inactive, now: C.at(1)))
+            let disabled = try #require(try await db.authenticatedUser(sessionId: "disabled", userId: inactive, now: C.at(1))?.user)
             #expect(disabled.id == inactive && !disabled.isActive)
             await db.close()
         }
@@ -179,7 +179,7 @@ extension StorageConformance {
             #expect(try await !db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(600)))
             #expect(try await !db.isRefreshCurrent(sessionId: "disabled", userId: inactive, jti: "d1", now: C.at(1)))
 
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(700), now: C.at(2)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(700), level: .password, now: C.at(2)) == .rotated(.password))
             #expect(try await !db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(3)))
             #expect(try await db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j2", now: C.at(650)))
             #expect(try await db.revokeSession(userId: id, sessionId: "s", now: C.at(4)))
@@ -195,21 +195,21 @@ extension StorageConformance {
             let id = try await C.createUser(db, "rotate@example.com")
             try await C.openSession(db, "s", userId: id, jti: "j1", ttl: 600)
 
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(1_000), now: C.at(100)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(1_000), level: .password, now: C.at(100)) == .rotated(.password))
             #expect(try await StoredSession.read(db, id: "s") == StoredSession(
                 refreshJti: "j2", lastUsedAt: C.at(100).timeIntervalSince1970, expiresAt: C.at(1_000).timeIntervalSince1970, revokedAt: nil,
                 revokeReason: nil))
             // The new expiry holds: the session outlives its first one.
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(1_500), now: C.at(800)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(1_500), level: .password, now: C.at(800)) == .rotated(.password))
 
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "x", newExpiry: C.at(2_000), now: C.at(900))
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "x", newExpiry: C.at(2_000), level: .password, now: C.at(900))
                     == .reuseDetected(userId: id))
             #expect(try await StoredSession.read(db, id: "s") == StoredSession(
                 refreshJti: "j3", lastUsedAt: C.at(800).timeIntervalSince1970, expiresAt: C.at(1_500).timeIntervalSince1970,
                 revokedAt: C.at(900).timeIntervalSince1970, revokeReason: "refresh_reuse"))
             // Ended: even the current jti no longer rotates, nor is reuse reported again.
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j3", newJti: "j4", newExpiry: C.at(2_000), now: C.at(901)) == .inactive)
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j4", newExpiry: C.at(2_000), now: C.at(901)) == .inactive)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j3", newJti: "j4", newExpiry: C.at(2_000), level: .password, now: C.at(901)) == .inactive)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j4", newExpiry: C.at(2_000), level: .password, now: C.at(901)) == .inactive)
             #expect(try await StoredSession.read(db, id: "s").revokedAt == C.at(900).timeIntervalSince1970)
             #expect(try await db.sessions(userId: id, now: C.at(901)).isEmpty)
             await db.close()
@@ -226,15 +226,15 @@ extension StorageConformance {
             let id = try await C.createUser(db, "prepared@example.com")
             try await C.openSession(db, "s", userId: id, jti: "j1", ttl: 600)
             for _ in 0..<2 {
-                #expect(try await db.authenticatedUser(sessionId: "s", userId: id, now: C.at(1))?.id == id)
+                #expect(try await db.authenticatedUser(sessionId: "s", userId: id, now: C.at(1))?.user.id == id)
                 #expect(try await db.authenticatedUser(sessionId: "s", userId: id + 1, now: C.at(1)) == nil)
                 #expect(try await db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(1)))
             }
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(900), now: C.at(2)) == .done)
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(900), now: C.at(3)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(900), level: .password, now: C.at(2)) == .rotated(.password))
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j2", newJti: "j3", newExpiry: C.at(900), level: .password, now: C.at(3)) == .rotated(.password))
             #expect(try await !db.isRefreshCurrent(sessionId: "s", userId: id, jti: "j1", now: C.at(4)))
             // A stale jti goes past the one-statement rotation to the locked check.
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "x", newExpiry: C.at(900), now: C.at(5))
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "x", newExpiry: C.at(900), level: .password, now: C.at(5))
                     == .reuseDetected(userId: id))
             try await C.openSession(db, "t", userId: id, jti: "k1", ttl: 600)
             #expect(try await db.endSession(sessionId: "t", userId: id, presentedJti: "k1", now: C.at(6)) == .done)
@@ -256,22 +256,22 @@ extension StorageConformance {
             let before = try await StoredSession.read(db, id: "s")
 
             // The session row, not the token, says whose it is: current or stale jti alike.
-            #expect(try await db.rotate(sessionId: "s", userId: other, presentedJti: "j1", newJti: "evil", newExpiry: C.at(5_000), now: C.at(1)) == .inactive)
-            #expect(try await db.rotate(sessionId: "s", userId: other, presentedJti: "stale", newJti: "evil", newExpiry: C.at(5_000), now: C.at(1)) == .inactive)
+            #expect(try await db.rotate(sessionId: "s", userId: other, presentedJti: "j1", newJti: "evil", newExpiry: C.at(5_000), level: .password, now: C.at(1)) == .inactive)
+            #expect(try await db.rotate(sessionId: "s", userId: other, presentedJti: "stale", newJti: "evil", newExpiry: C.at(5_000), level: .password, now: C.at(1)) == .inactive)
             #expect(try await StoredSession.read(db, id: "s") == before)
-            #expect(try await db.rotate(sessionId: "unknown", userId: id, presentedJti: "j1", newJti: "n", newExpiry: C.at(5_000), now: C.at(1)) == .inactive)
+            #expect(try await db.rotate(sessionId: "unknown", userId: id, presentedJti: "j1", newJti: "n", newExpiry: C.at(5_000), level: .password, now: C.at(1)) == .inactive)
 
             let short = try await StoredSession.read(db, id: "short")
-            #expect(try await db.rotate(sessionId: "short", userId: id, presentedJti: "k1", newJti: "k2", newExpiry: C.at(5_000), now: C.at(10)) == .inactive)
-            #expect(try await db.rotate(sessionId: "short", userId: id, presentedJti: "stale", newJti: "k2", newExpiry: C.at(5_000), now: C.at(10)) == .inactive)
+            #expect(try await db.rotate(sessionId: "short", userId: id, presentedJti: "k1", newJti: "k2", newExpiry: C.at(5_000), level: .password, now: C.at(10)) == .inactive)
+            #expect(try await db.rotate(sessionId: "short", userId: id, presentedJti: "stale", newJti: "k2", newExpiry: C.at(5_000), level: .password, now: C.at(10)) == .inactive)
             #expect(try await StoredSession.read(db, id: "short") == short)
 
             let disabled = try await StoredSession.read(db, id: "disabled")
-            #expect(try await db.rotate(sessionId: "disabled", userId: inactive, presentedJti: "d1", newJti: "d2", newExpiry: C.at(5_000), now: C.at(1)) == .inactive)
+            #expect(try await db.rotate(sessionId: "disabled", userId: inactive, presentedJti: "d1", newJti: "d2", newExpiry: C.at(5_000), level: .password, now: C.at(1)) == .inactive)
             #expect(try await StoredSession.read(db, id: "disabled") == disabled)
 
             // The owner's token still works.
-            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(700), now: C.at(2)) == .done)
+            #expect(try await db.rotate(sessionId: "s", userId: id, presentedJti: "j1", newJti: "j2", newExpiry: C.at(700), level: .password, now: C.at(2)) == .rotated(.password))
             await db.close()
         }
 
@@ -286,12 +286,12 @@ extension StorageConformance {
                 for i in 0..<8 {
                     group.addTask {
                         (i, try await pools[i % 2].rotate(sessionId: "s", userId: id, presentedJti: "j0", newJti: "new-\(i)",
-                                                          newExpiry: C.at(1_000), now: C.at(10)))
+                                                          newExpiry: C.at(1_000), level: .password, now: C.at(10)))
                     }
                 }
                 return try await group.reduce(into: [(Int, SessionChange)]()) { $0.append($1) }
             }
-            let winners = outcomes.filter { $0.1 == .done }.map(\.0)
+            let winners = outcomes.filter { $0.1 == .rotated(.password) }.map(\.0)
             #expect(winners.count == 1)
             #expect(outcomes.filter { $0.1 == .reuseDetected(userId: id) }.count == 1)
             #expect(outcomes.filter { $0.1 == .inactive }.count == 6)

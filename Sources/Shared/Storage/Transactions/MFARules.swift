@@ -62,7 +62,7 @@ enum MFARules {
     static func raise(sessionId: String, userId: Int64, method: String, now: Date) -> SQLStatement {
         SQLStatement("""
             UPDATE login_sessions SET aal = 2, amr = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?
-            """, "pwd " + method, sessionId, userId, now)
+            """, SessionLevel(aal: 2, amr: ["pwd", method]).storedMethods, sessionId, userId, now)
     }
 
     static func replaceRecoveryCodes(userId: Int64, hashes: [[UInt8]]) -> [SQLStatement] {
@@ -105,7 +105,9 @@ enum MFARules {
                   try row.int("attempts") < maxChallengeAttempts
             else { return .done((.invalidChallenge, nil)) }
             let userId = try row.int64("user_id")
-            let opened = session(userId)
+            var raised = session(userId)
+            raised.level = SessionLevel(aal: 2, amr: ["pwd", code.method])
+            let opened = raised
             let spent = spend(userId: userId, code: code, now: now, then: { .done(.done) }, wrong: { .done(.invalidCode) })
             return try spent.then { outcome in
                 guard outcome == .done else {
@@ -116,7 +118,6 @@ enum MFARules {
                 return .writes([
                     SQLStatement("UPDATE mfa_challenges SET used_at = ? WHERE token_hash = ?", now, Data(tokenHash)),
                     Statements.insert(opened),
-                    SQLStatement("UPDATE login_sessions SET aal = 2, amr = ? WHERE id = ?", "pwd " + code.method, opened.id),
                     SQLStatement("UPDATE users SET last_login = ? WHERE id = ?", now, userId),
                 ], then: .done((.done, userId)))
             }

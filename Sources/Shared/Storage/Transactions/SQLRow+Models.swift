@@ -39,13 +39,13 @@ extension OneTimeCode {
 }
 
 extension LoginSession {
-    static let columns = "id, user_id, refresh_jti, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent, ip"
+    static let columns = "id, user_id, refresh_jti, created_at, last_used_at, expires_at, revoked_at, revoke_reason, user_agent, ip, aal, amr"
 
     init(_ row: SQLRow) throws {
         self.init(
             id: try row.text("id"), userId: try row.int64("user_id"), refreshJti: try row.text("refresh_jti"),
             createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"), userAgent: try row.text("user_agent"),
-            ip: try row.text("ip"))
+            ip: try row.text("ip"), level: SessionLevel(aal: try row.int("aal"), storedMethods: try row.text("amr")))
         lastUsedAt = try row.date("last_used_at")
         revokedAt = try row.optionalDate("revoked_at")
         revokeReason = try row.optionalText("revoke_reason")

@@ -6,8 +6,8 @@ import Foundation
 enum SessionRotation {
     static func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
                        now: Date) -> TransactionStep<SessionChange> {
-        check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) {
-            .write(SQLStatement(Rotation.self, newJti, now, newExpiry, sessionId, presentedJti)) { _ in .done(.done) }
+        check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) { level in
+            .write(SQLStatement(Rotation.self, newJti, now, newExpiry, sessionId, presentedJti)) { _ in .done(.rotated(level)) }
         }
     }
 
@@ -15,9 +15,11 @@ enum SessionRotation {
     /// user's and active, its user active, and the presented jti its current one. When it changes
     /// no row, `rotate` decides under the lock why not (reuse, or an ended session). One round
     /// trip on PostgreSQL instead of four (BEGIN, the locked read, the update, COMMIT).
+    /// The presented token's level is part of the condition: when a second factor raised the
+    /// session since, the locked path reads the new level for the new tokens.
     static func rotateIfCurrent(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
-                                now: Date) -> SQLStatement {
-        SQLStatement(RotationIfCurrent.self, newJti, now, newExpiry, sessionId, userId, presentedJti, now)
+                                level: SessionLevel, now: Date) -> SQLStatement {
+        SQLStatement(RotationIfCurrent.self, newJti, now, newExpiry, sessionId, userId, presentedJti, now, level.aal, level.storedMethods)
     }
 
     /// Logout's usual case in one statement, as `rotateIfCurrent`.
@@ -26,7 +28,7 @@ enum SessionRotation {
     }
 
     static func end(sessionId: String, userId: Int64, presentedJti: String, now: Date) -> TransactionStep<SessionChange> {
-        check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) {
+        check(sessionId: sessionId, userId: userId, presentedJti: presentedJti, now: now) { _ in
             .write(Statements.revoke(session: sessionId, reason: "logout", now: now)) { _ in .done(.done) }
         }
     }
@@ -35,7 +37,7 @@ enum SessionRotation {
     /// token's user's; a stale jti revokes the session (refresh-token reuse); another user's
     /// session, or one that ended, is `.inactive` and left alone.
     static func check(sessionId: String, userId: Int64, presentedJti: String, now: Date,
-                      then: @escaping @Sendable () -> TransactionStep<SessionChange>) -> TransactionStep<SessionChange> {
+                      then: @escaping @Sendable (SessionLevel) -> TransactionStep<SessionChange>) -> TransactionStep<SessionChange> {
         .read(SQLStatement(LockedSession.self, sessionId)) { rows in
             guard let row = rows.first else { return .done(.inactive) }
             let owner = try row.int64("user_id")
@@ -47,7 +49,7 @@ enum SessionRotation {
                     .done(.reuseDetected(userId: owner))
                 }
             }
-            return then()
+            return then(SessionLevel(aal: try row.int("aal"), storedMethods: try row.text("amr")))
         }
     }
 
@@ -55,7 +57,7 @@ enum SessionRotation {
     enum LockedSession: PreparedSQL {
         static let name = "locked_session"
         static let template = """
-            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, users.is_active
+            SELECT login_sessions.user_id, refresh_jti, expires_at, revoked_at, aal, amr, users.is_active
             FROM login_sessions JOIN users ON users.id = login_sessions.user_id WHERE login_sessions.id = ?
             """
         static let lock = SQLStatement.Lock.forUpdate(of: "login_sessions")
@@ -77,6 +79,7 @@ enum SessionRotation {
     enum RotationIfCurrent: PreparedSQL {
         static let name = "rotate_if_current"
         static let template = "UPDATE login_sessions SET refresh_jti = ?, last_used_at = ?, expires_at = ? WHERE " + currentCondition
+            + " AND aal = ? AND amr = ?"
     }
 
     enum EndIfCurrent: PreparedSQL {

@@ -5,10 +5,10 @@ import Foundation
 enum Statements {
     static func insert(_ session: LoginSession) -> SQLStatement {
         SQLStatement("""
-            INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO login_sessions (id, user_id, refresh_jti, created_at, last_used_at, expires_at, user_agent, ip, aal, amr)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, session.id, session.userId, session.refreshJti, session.createdAt, session.lastUsedAt, session.expiresAt,
-            session.userAgent, session.ip)
+            session.userAgent, session.ip, session.level.aal, session.level.storedMethods)
     }
 
     /// The job's row, then (PostgreSQL) the notification that wakes idle workers at commit.

@@ -17,10 +17,11 @@ extension TransactionRunner {
     }
 
     public func rotate(sessionId: String, userId: Int64, presentedJti: String, newJti: String, newExpiry: Date,
-                       now: Date) async throws -> SessionChange {
+                       level: SessionLevel, now: Date) async throws -> SessionChange {
         if try await execute(SessionRotation.rotateIfCurrent(
-            sessionId: sessionId, userId: userId, presentedJti: presentedJti, newJti: newJti, newExpiry: newExpiry, now: now)) == 1 {
-            return .done
+            sessionId: sessionId, userId: userId, presentedJti: presentedJti, newJti: newJti, newExpiry: newExpiry, level: level,
+            now: now)) == 1 {
+            return .rotated(level)
         }
         return try await run(SessionRotation.rotate(
             sessionId: sessionId, userId: userId, presentedJti: presentedJti, newJti: newJti, newExpiry: newExpiry, now: now))
@@ -106,8 +107,10 @@ extension TransactionRunner {
         try await query(SessionReads.sessions(userId: userId, now: now)).map(LoginSession.init)
     }
 
-    public func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> User? {
-        try await query(SessionReads.authenticatedUser(sessionId: sessionId, userId: userId, now: now)).first.map(User.init)
+    public func authenticatedUser(sessionId: String, userId: Int64, now: Date) async throws -> SessionUser? {
+        try await query(SessionReads.authenticatedUser(sessionId: sessionId, userId: userId, now: now)).first.map { row in
+            SessionUser(user: try User(row), level: SessionLevel(aal: try row.int("aal"), storedMethods: try row.text("amr")))
+        }
     }
 
     public func isRefreshCurrent(sessionId: String, userId: Int64, jti: String, now: Date) async throws -> Bool {
