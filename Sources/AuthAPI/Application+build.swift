@@ -45,6 +45,8 @@ func buildApplication(
         tokens: tokens,
         limiter: RateLimiter(enabled: configuration.throttleEnabled, rates: configuration.throttleRates, store: database, clock: clock),
         codes: CodeHasher(secretKey: secretKey),
+        mfaSecrets: MFASecrets(secretKey: secretKey),
+        mfaIssuer: common.jwtIssuer ?? "swift-auth",
         clock: clock,
         random: random,
         logger: logger,
@@ -79,10 +81,11 @@ func makeRouter(
     var router = APIRouter(
         logger: logger, authenticator: RequestAuthenticator(authentication: accounts.authentication, transport: transport),
         corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))
-    AccountsController(
+    let accountsController = AccountsController(
         registration: accounts.registration, verification: accounts.verification, authentication: accounts.authentication,
-        profile: accounts.profile, transport: transport
-    ).addRoutes(to: &router)
+        profile: accounts.profile, transport: transport)
+    accountsController.addRoutes(to: &router)
+    MFAController(multiFactor: accounts.multiFactor, accounts: accountsController).addRoutes(to: &router)
     LifecycleController(
         passwordReset: accounts.passwordReset, passwordChange: accounts.passwordChange, emailChange: accounts.emailChange,
         transport: transport

@@ -17,7 +17,8 @@ struct OpenAPITests {
         let accounts = AccountUseCases(context: try await AccountContext(
             store: database, hasher: Argon2idHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1), random: random),
             tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
-            codes: CodeHasher(secretKey: TestServer.secretKey), clock: clock, random: random, logger: Logger(label: "test")))
+            codes: CodeHasher(secretKey: TestServer.secretKey), mfaSecrets: MFASecrets(secretKey: TestServer.secretKey), clock: clock,
+            random: random, logger: Logger(label: "test")))
         let router = makeRouter(
             accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
             corsOrigins: [], logger: Logger(label: "test"))

@@ -120,7 +120,7 @@ struct ServiceFixture {
         let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
         accounts = AccountUseCases(context: try await AccountContext(
             store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: random), tokens: tokens,
-            limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret),
+            limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret), mfaSecrets: MFASecrets(secretKey: testSecret),
             clock: clock, random: random, logger: Logger(label: "test")))
     }
 

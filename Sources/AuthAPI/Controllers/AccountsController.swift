@@ -36,8 +36,14 @@ struct AccountsController {
         return try authResponse(result, status: .created)
     }
 
+    /// Signed in, or with MFA on the token of the second step (no tokens, no cookies yet).
     @Sendable func login(_ request: Request, context: APIRequestContext) async throws -> Response {
-        try authResponse(try await registration.login(try await request.parsed(LoginRequest.init(json:)), client: request.client(context)))
+        switch try await registration.login(try await request.parsed(LoginRequest.init(json:)), client: request.client(context)) {
+        case .signedIn(let result):
+            return try authResponse(result)
+        case .secondFactorRequired(let token):
+            return try JSONResponse.make(MFAChallengeResponse(mfaToken: token))
+        }
     }
 
     @Sendable func me(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {

@@ -19,6 +19,9 @@ extension APIError {
             self = .detail(.badRequest, "This address was taken meanwhile; nothing was changed.", code: "email_taken")
         case .notFound: self = .notFound
         case .throttled(let seconds): self = .throttled(wait: seconds)
+        case .mfaInvalid: self = .detail(.badRequest, "Invalid or already used code.", code: "mfa_invalid")
+        case .mfaRequired:
+            self = .detail(.forbidden, "This action needs a session verified with the second factor.", code: "mfa_required")
         }
     }
 }

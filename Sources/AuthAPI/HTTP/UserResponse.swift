@@ -9,6 +9,7 @@ struct UserResponse: Codable, Sendable, Equatable {
     var isVerified: Bool
     var isStaff: Bool
     var dateJoined: String
+    var mfaEnabled: Bool
 
     enum CodingKeys: String, CodingKey {
         case id, email
@@ -17,6 +18,7 @@ struct UserResponse: Codable, Sendable, Equatable {
         case isVerified = "is_verified"
         case isStaff = "is_staff"
         case dateJoined = "date_joined"
+        case mfaEnabled = "mfa_enabled"
     }
 
     init(_ user: User) {
@@ -27,6 +29,7 @@ struct UserResponse: Codable, Sendable, Equatable {
         isVerified = user.isVerified
         isStaff = user.isStaff
         dateJoined = ISO8601Text.string(user.dateJoined)
+        mfaEnabled = user.mfaEnabled
     }
 }
 
@@ -49,6 +52,7 @@ extension UserResponse: DirectJSON {
         key("is_staff"); bool(isStaff)
         key("is_verified"); bool(isVerified)
         key("last_name"); JSONText.appendString(lastName, to: &out)
+        key("mfa_enabled"); bool(mfaEnabled)
         out.append(UInt8(ascii: "}"))
         return out
     }

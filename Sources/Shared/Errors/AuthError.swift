@@ -22,6 +22,10 @@ public enum AuthError: Error, Sendable, Equatable {
     case notFound
     /// Over a rate limit (or a send cooldown); the request may be retried after that many seconds.
     case throttled(retryAfter: Int)
+    /// A wrong, replayed or malformed second-factor code (or no pending setup to confirm).
+    case mfaInvalid
+    /// The action needs a session that passed the second factor (step-up).
+    case mfaRequired
 
     /// One wrong field.
     public static func field(_ name: String, _ message: String) -> AuthError {

@@ -7,9 +7,11 @@ import Foundation
 public struct KeySealer: Sendable {
     let key: SymmetricKey
 
-    public init(secretKey: String) {
+    /// `purpose` separates the keys of what is sealed (signing keys, TOTP secrets): a value
+    /// sealed for one never opens as the other.
+    public init(secretKey: String, purpose: String = "signing keys") {
         key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Array(secretKey.utf8)), salt: Array("swift-auth signing keys".utf8),
+            inputKeyMaterial: SymmetricKey(data: Array(secretKey.utf8)), salt: Array("swift-auth \(purpose)".utf8),
             info: Array("aes-256-gcm v1".utf8), outputByteCount: 32)
     }
 

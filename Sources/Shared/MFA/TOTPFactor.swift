@@ -13,10 +13,10 @@ public struct TOTPFactor: Sendable, Equatable {
     public var isConfirmed: Bool { confirmedAt != nil }
 }
 
-/// How a second factor was presented: a TOTP code (checked against the unsealed secret by
-/// `step`, which returns the matching step or nil) or a recovery code (its keyed hash).
+/// How a second factor was presented: a TOTP code (checked against the user's unsealed secret
+/// by `step`, which returns the matching step or nil) or a recovery code (its keyed hash).
 public enum SecondFactor: Sendable {
-    case totp(step: @Sendable (_ sealedSecret: [UInt8]) -> Int64?)
+    case totp(step: @Sendable (_ sealedSecret: [UInt8], _ userId: Int64) -> Int64?)
     case recoveryCode(hash: [UInt8])
 
     /// The `amr` value a session gets from it (RFC 8176 names `otp`; recovery codes are their own).

@@ -43,7 +43,18 @@ public struct MailTemplates: Sendable {
             let plain = "\(greeting)\n\nThe e-mail address of your \(productName) account was changed. If you did not do this, contact support at once.\n\n-- \(productName)\n"
             let html = "<p>\(escape(greeting))</p><p>The e-mail address of your \(escape(productName)) account was changed. If you did not do this, contact support at once.</p>"
             return Rendered(subject: "Your \(productName) e-mail address was changed", plain: plain, html: page(html))
+        case .mfaEnabledNotice:
+            return notice(subject: "Two-step verification is on for your \(productName) account", greeting: greeting,
+                          text: "Two-step verification was turned on for your \(productName) account; your other sessions were signed out. If you did not do this, contact support at once.")
+        case .mfaDisabledNotice:
+            return notice(subject: "Two-step verification is off for your \(productName) account", greeting: greeting,
+                          text: "Two-step verification was turned off for your \(productName) account. If you did not do this, change your password and contact support at once.")
         }
+    }
+
+    private func notice(subject: String, greeting: String, text: String) -> Rendered {
+        let plain = "\(greeting)\n\n\(text)\n\n-- \(productName)\n"
+        return Rendered(subject: subject, plain: plain, html: page("<p>\(escape(greeting))</p><p>\(escape(text))</p>"))
     }
 
     /// A name as mails may show it: none that holds a run of six digits (the code must be the

@@ -15,6 +15,12 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     case passwordChanged = "password_changed"
     case emailChanged = "email_changed"
     case sessionRevoked = "session_revoked"
+    case mfaEnabled = "mfa_enabled"
+    case mfaDisabled = "mfa_disabled"
+    /// The password was right; the login waits for the second factor.
+    case mfaChallenged = "mfa_challenged"
+    case mfaFailed = "mfa_failed"
+    case recoveryCodesRegenerated = "recovery_codes_regenerated"
 }
 
 /// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).

@@ -13,6 +13,16 @@ public struct MailJob: Codable, Sendable, Equatable {
         case passwordReset = "password_reset"
         case emailChange = "email_change"
         case emailChangedNotice = "email_changed_notice"
+        case mfaEnabledNotice = "mfa_enabled_notice"
+        case mfaDisabledNotice = "mfa_disabled_notice"
+
+        /// A notice carries no code.
+        public var isNotice: Bool {
+            switch self {
+            case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice: return true
+            case .verifyEmail, .passwordReset, .emailChange: return false
+            }
+        }
     }
 
     public var id: Int64?

@@ -17,6 +17,8 @@ public struct User: Codable, Sendable, Equatable, Identifiable {
     public var isVerified: Bool
     public var dateJoined: Date
     public var lastLogin: Date?
+    /// Whether a TOTP factor is on (read along with the user where it is shown).
+    public var mfaEnabled: Bool = false
 
     public init(
         id: Int64? = nil, email: String, password: String, firstName: String = "", lastName: String = "",

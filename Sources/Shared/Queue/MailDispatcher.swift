@@ -149,7 +149,7 @@ public struct MailDispatcher: Service {
             try await sendKeepingLease(message, jobID: id)
             try await queue.complete(id: id, now: clock.now())
             logger.info("mail sent", metadata: metadata)
-            if job.kind != .emailChangedNotice, let userId = try? job.decodedPayload().userId {
+            if !job.kind.isNotice, let userId = try? job.decodedPayload().userId {
                 await audit.record(.codeSent, userId: userId, client: nil, detail: job.kind.rawValue)
             }
         } catch let error as MailError {
@@ -211,7 +211,7 @@ public struct MailDispatcher: Service {
             purpose = .passwordReset
         case .emailChange:
             purpose = .emailChange
-        case .emailChangedNotice:
+        case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice:
             purpose = nil
         }
         // Jobs queued before nonces existed draw from the system generator (a retry is then a new message).

@@ -8,6 +8,8 @@ public enum ThrottleScope: String, Sendable, CaseIterable {
     case verifyEmail = "verify_email"
     case passwordReset = "password_reset"
     case emailChange = "email_change"
+    /// Second-factor codes: setup confirmation, the login's second step, disable.
+    case mfa
 }
 
 /// `N` requests per period, as DRF writes them (`10/min`).
@@ -32,6 +34,7 @@ public struct ThrottleRates: Sendable, Equatable {
         .verifyEmail: .init(count: 10, period: 60),
         .passwordReset: .init(count: 5, period: 60),
         .emailChange: .init(count: 5, period: 60),
+        .mfa: .init(count: 10, period: 60),
     ])
 
     public subscript(scope: ThrottleScope) -> ThrottleRate {

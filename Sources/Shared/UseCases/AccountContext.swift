@@ -9,6 +9,10 @@ public struct AccountContext: Sendable {
     public let tokens: TokenService
     let limiter: RateLimiter
     let codes: CodeHasher
+    /// Sealing of TOTP secrets, hashing of recovery codes and `mfa_token`s.
+    let mfaSecrets: MFASecrets
+    /// The issuer authenticator apps show (`AUTH_JWT_ISSUER`, or the product's name).
+    let mfaIssuer: String
     let clock: any AuthClock
     let random: any RandomSource
     let logger: Logger
@@ -25,14 +29,16 @@ public struct AccountContext: Sendable {
 
     public init(
         store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter,
-        codes: CodeHasher, clock: any AuthClock, random: any RandomSource, logger: Logger,
-        auditRetention: TimeInterval = 90 * 86_400
+        codes: CodeHasher, mfaSecrets: MFASecrets, mfaIssuer: String = "swift-auth", clock: any AuthClock,
+        random: any RandomSource, logger: Logger, auditRetention: TimeInterval = 90 * 86_400
     ) async throws {
         self.store = store
         self.hasher = hasher
         self.tokens = tokens
         self.limiter = limiter
         self.codes = codes
+        self.mfaSecrets = mfaSecrets
+        self.mfaIssuer = mfaIssuer
         self.clock = clock
         self.random = random
         self.logger = logger

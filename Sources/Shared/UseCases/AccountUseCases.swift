@@ -11,6 +11,7 @@ public struct AccountUseCases: Sendable {
     public let emailChange: EmailChange
     public let sessions: SessionManagement
     public let housekeeping: Housekeeping
+    public let multiFactor: MultiFactor
 
     public init(context: AccountContext) {
         self.context = context
@@ -23,5 +24,6 @@ public struct AccountUseCases: Sendable {
         emailChange = EmailChange(context: context)
         sessions = SessionManagement(context: context)
         housekeeping = Housekeeping(context: context)
+        multiFactor = MultiFactor(context: context)
     }
 }

@@ -11,6 +11,7 @@ public struct EmailChange: Sendable {
     /// Checks the password and the new address, then queues a code to the new address
     /// (60 s cooldown per user).
     public func request(_ caller: Authenticated, _ parsed: Result<EmailChangeRequest, AuthError>, client: ClientInfo) async throws {
+        try MultiFactor.requireSecondFactor(caller)
         try await context.throttle(.emailChange, .ip(client.ip), .email(caller.user.emailKey))
         var request = try parsed.get()
         if let newEmail = request.newEmail {
@@ -41,6 +42,7 @@ public struct EmailChange: Sendable {
 
     /// Swaps in the new address if the code is right and the address still free; notifies the old one.
     public func confirm(_ caller: Authenticated, _ parsed: Result<EmailChangeConfirmation, AuthError>, client: ClientInfo) async throws -> User {
+        try MultiFactor.requireSecondFactor(caller)
         let request = try parsed.get()
         try await context.throttle(.emailChange, .ip(client.ip), .email(caller.user.emailKey))
         let outcome = try await context.store.redeemCode(

@@ -13,6 +13,7 @@ public struct PasswordChange: Sendable {
     /// like logins.
     public func change(_ caller: Authenticated, _ parsed: Result<PasswordChangeRequest, AuthError>,
                        client: ClientInfo) async throws -> TokenPair {
+        try MultiFactor.requireSecondFactor(caller)
         try await context.throttle(.login, .ip(client.ip), .user(caller.userId))
         var request = try parsed.get()
         let user = caller.user

@@ -8,9 +8,10 @@ public struct Profile: Sendable {
 
     public func update(_ caller: Authenticated, _ update: ProfileUpdate) async throws -> User {
         if update.firstName == nil && update.lastName == nil { return caller.user }
-        guard let updated = try await context.store.updateNames(
+        guard var updated = try await context.store.updateNames(
             userId: caller.userId, firstName: update.firstName, lastName: update.lastName)
         else { throw AuthError.tokenNotValid }
+        updated.mfaEnabled = caller.user.mfaEnabled
         return updated
     }
 }

@@ -55,7 +55,13 @@ public struct Registration: Sendable {
     /// Checks the password and opens a login session. Every attempt takes a failure slot first,
     /// per IP before the body is even read, then per address; a successful login gives both
     /// back: only failed logins count, and a parallel burst cannot pass the limit.
-    public func login(_ parsed: Result<LoginRequest, AuthError>, client: ClientInfo) async throws -> AuthResult {
+    /// A login's answer: signed in, or (MFA on) the token for the second step.
+    public enum LoginOutcome: Sendable {
+        case signedIn(AuthResult)
+        case secondFactorRequired(mfaToken: String)
+    }
+
+    public func login(_ parsed: Result<LoginRequest, AuthError>, client: ClientInfo) async throws -> LoginOutcome {
         try await context.throttle(.login, .ip(client.ip))
         let request = try parsed.get()
         let key = EmailAddress.key(request.email)
@@ -74,11 +80,15 @@ public struct Registration: Sendable {
         }
         await context.unthrottle(.login, .ip(client.ip), .email(key))
         guard user.isVerified else { throw AuthError.emailNotVerified }
+        // No session and no tokens before the second factor.
+        if user.mfaEnabled {
+            return .secondFactorRequired(mfaToken: try await MultiFactor(context: context).challenge(userId: userId, client: client))
+        }
         let upgraded = context.hasher.needsRehash(user.password) ? try await context.hasher.hash(request.password) : nil
         let session = context.newSession(userId: userId, client: client)
         try await context.store.recordLogin(
             userId: userId, session: session, upgrade: upgraded.map { (from: user.password, to: $0) }, now: context.clock.now())
         await context.audit.record(.loginSucceeded, userId: userId, client: client)
-        return AuthResult(user: user, tokens: try await context.issue(session))
+        return .signedIn(AuthResult(user: user, tokens: try await context.issue(session)))
     }
 }

@@ -96,6 +96,12 @@ enum Path {
     static let emailChangeConfirm = prefix + "/email/change/confirm/"
     static let sessions = prefix + "/sessions/"
     static let logoutAll = prefix + "/logout-all/"
+    static let mfa = prefix + "/mfa/"
+    static let mfaSetup = prefix + "/mfa/totp/setup/"
+    static let mfaConfirm = prefix + "/mfa/totp/confirm/"
+    static let mfaDisable = prefix + "/mfa/totp/disable/"
+    static let mfaRecoveryCodes = prefix + "/mfa/recovery-codes/"
+    static let loginMFA = prefix + "/login/mfa/"
 }
 
 extension TestServer {

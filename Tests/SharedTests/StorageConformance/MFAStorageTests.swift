@@ -11,7 +11,7 @@ extension StorageConformance {
         typealias C = Conformance
 
         /// A TOTP "code" that matches `step`, for the rules: they only see the matching step.
-        static func code(_ step: Int64?) -> SecondFactor { .totp(step: { _ in step }) }
+        static func code(_ step: Int64?) -> SecondFactor { .totp(step: { _, _ in step }) }
 
         static func hashes(_ tag: String) -> [[UInt8]] { (0..<10).map { Array("\(tag)-\($0)".utf8) } }
 

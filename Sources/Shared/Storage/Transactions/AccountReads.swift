@@ -3,7 +3,7 @@ import Foundation
 /// The reads of users and of the send cooldown.
 enum AccountReads {
     static func user(emailKey: String) -> SQLStatement {
-        SQLStatement("SELECT \(User.columns) FROM users WHERE email_key = ?", emailKey)
+        SQLStatement("SELECT \(User.shownColumns) FROM users WHERE email_key = ?", emailKey)
     }
 
     static func lastSent(kind: MailJob.Kind, subject: String) -> SQLStatement {

@@ -40,7 +40,7 @@ enum MFARules {
         return .write(Statements.lock(user: userId)) { _ in
             .read(factor(userId: userId, locked: true)) { rows in
                 guard let pending = try rows.first.map(factor), !pending.isConfirmed else { return .done(.wrongState) }
-                guard let accepted = step(pending.sealedSecret) else { return .done(.invalidCode) }
+                guard let accepted = step(pending.sealedSecret, userId) else { return .done(.invalidCode) }
                 let statements = [
                     SQLStatement("UPDATE mfa_factors SET confirmed_at = ?, last_step = ? WHERE user_id = ?", now, accepted, userId),
                 ] + replaceRecoveryCodes(userId: userId, hashes: recoveryCodeHashes) + [
@@ -79,7 +79,7 @@ enum MFARules {
             guard let factor = try rows.first.map(factor), factor.isConfirmed else { return wrong() }
             switch code {
             case .totp(let step):
-                guard let accepted = step(factor.sealedSecret), accepted > (factor.lastStep ?? Int64.min) else { return wrong() }
+                guard let accepted = step(factor.sealedSecret, userId), accepted > (factor.lastStep ?? Int64.min) else { return wrong() }
                 return .write(SQLStatement("UPDATE mfa_factors SET last_step = ? WHERE user_id = ?", accepted, userId)) { _ in then() }
             case .recoveryCode(let hash):
                 return .write(SQLStatement(

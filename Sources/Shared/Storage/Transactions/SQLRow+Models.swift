@@ -13,6 +13,14 @@ extension User {
     static let qualifiedColumns = columns.split(separator: ",")
         .map { "users." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
+    /// The columns and whether MFA is on, for the reads whose user is shown (`FROM users`).
+    static let shownColumns = qualifiedColumns + ", " + mfaEnabled
+
+    /// One primary-key probe of `mfa_factors`.
+    static let mfaEnabled = """
+        EXISTS (SELECT 1 FROM mfa_factors WHERE mfa_factors.user_id = users.id AND mfa_factors.confirmed_at IS NOT NULL) AS mfa_enabled
+        """
+
     init(_ row: SQLRow) throws {
         self.init(
             id: try row.int64("id"), email: try row.text("email"), password: try row.text("password"),
@@ -20,6 +28,8 @@ extension User {
             isStaff: try row.bool("is_staff"), isSuperuser: try row.bool("is_superuser"), isVerified: try row.bool("is_verified"),
             dateJoined: try row.date("date_joined"), lastLogin: try row.optionalDate("last_login"))
         emailKey = try row.text("email_key")
+        // Absent from the writes' RETURNING lists: the caller keeps what it knew.
+        mfaEnabled = (try? row.bool("mfa_enabled")) ?? false
     }
 }
 

@@ -15,7 +15,7 @@ enum SessionReads {
     enum AuthenticatedUser: PreparedSQL {
         static let name = "authenticated_user"
         static let template = """
-            SELECT \(User.qualifiedColumns), login_sessions.aal, login_sessions.amr
+            SELECT \(User.shownColumns), login_sessions.aal, login_sessions.amr
             FROM login_sessions JOIN users ON users.id = login_sessions.user_id
             WHERE login_sessions.id = ? AND login_sessions.user_id = ? AND \(active)
             """

@@ -50,6 +50,6 @@ enum Statements {
     }
 
     static func user(id: Int64) -> SQLStatement {
-        SQLStatement("SELECT \(User.columns) FROM users WHERE id = ?", id)
+        SQLStatement("SELECT \(User.shownColumns) FROM users WHERE id = ?", id)
     }
 }
