@@ -172,4 +172,27 @@ struct MFATests {
         }
         #expect(steps.contains(429), "\(steps)")
     }
+
+    @Test("The worker delivers the notices of MFA on and off, without a code, through the real SMTP sink")
+    func noticeMails() async throws {
+        let server = try await TestServer()
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url])
+        let email = "mfa-mail@example.com"
+        _ = try await server.signup(email)
+        let code = try #require(try await sink.waitFor(1, to: email)[0].code)
+        let access = try #require(try await server.client().post(Path.verifyEmail, ["email": email, "otp": code])["access"])
+        let setup = try await server.client().post(Path.mfaSetup, ["password": TestServer.password], bearer: access)
+        let url = try #require(setup["otpauth_url"])
+        let confirmed = try await server.client().post(Path.mfaConfirm, ["code": try await Self.pyotp(url)], bearer: access)
+        let codes = confirmed.json["recovery_codes"] as? [String] ?? []
+        let on = try await sink.waitFor(2, to: email)[1]
+        #expect(on.header("Subject")?.contains("Two-step verification is on") == true)
+        #expect(on.code == nil, "a notice carries no code")
+        #expect(try await server.client().post(Path.mfaDisable, ["code": try #require(codes.first)], bearer: access).status == 200)
+        let off = try await sink.waitFor(3, to: email)[2]
+        #expect(off.header("Subject")?.contains("Two-step verification is off") == true)
+        _ = await worker.stop()
+        await sink.stop()
+    }
 }

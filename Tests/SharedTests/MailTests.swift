@@ -142,4 +142,18 @@ struct JobRandomTests {
         // 500 expected per leading digit; a uniform draw stays well within ±25 % (p < 1e-6 outside).
         #expect(buckets.allSatisfy { $0 > 375 && $0 < 625 }, "\(buckets)")
     }
+
+    @Test("The MFA notices name what happened and carry no code")
+    func mfaNotices() {
+        let templates = MailTemplates(codeLifetime: 600)
+        let on = templates.render(.mfaEnabledNotice, code: nil, name: "Ada")
+        #expect(on.subject.contains("Two-step verification is on") && on.plain.contains("other sessions were signed out"))
+        let off = templates.render(.mfaDisabledNotice, code: nil, name: "")
+        #expect(off.subject.contains("Two-step verification is off") && off.plain.hasPrefix("Hello,"))
+        for mail in [on, off] {
+            #expect(mail.plain.range(of: #"\d{6}"#, options: .regularExpression) == nil)
+            #expect(mail.html.contains("<p>"))
+        }
+        #expect(MailJob.Kind.mfaEnabledNotice.isNotice && MailJob.Kind.mfaDisabledNotice.isNotice && !MailJob.Kind.verifyEmail.isNotice)
+    }
 }

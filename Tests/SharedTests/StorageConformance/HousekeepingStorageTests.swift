@@ -10,7 +10,7 @@ extension StorageConformance {
 
         static let day: TimeInterval = 86_400
 
-        @Test("purgeExpired deletes expired sessions, sessions ended over a day ago, codes and cooldowns a day past, and audit events past retention", arguments: TestStore.available)
+        @Test("purgeExpired deletes expired sessions, sessions ended over a day ago, codes and cooldowns a day past, audit events past retention, MFA challenges a day past", arguments: TestStore.available)
         func purgeExpired(store: TestStore) async throws {
             let db = try await store.openFresh()
             let now = C.at(30 * Self.day)
@@ -42,8 +42,12 @@ extension StorageConformance {
                 try await db.recordEvent(AuditRecord(event: .loginFailed, userId: id, client: nil, detail: detail, at: now.addingTimeInterval(-ago)))
             }
             _ = try await db.recordHit(keys: ["old-hit"], limit: 10, period: 60, now: C.t0)
+            // MFA login challenges: kept for a day after their expiry.
+            try await db.createMFAChallenge(tokenHash: [1], userId: id, now: now.addingTimeInterval(-2 * day), expiresAt: now.addingTimeInterval(-2 * day + 300))
+            try await db.createMFAChallenge(tokenHash: [2], userId: id, now: now.addingTimeInterval(-3_600), expiresAt: now.addingTimeInterval(-3_300))
 
-            #expect(try await db.purgeExpired(now: now, auditRetention: 7 * day) == 2 + 1 + 1 + 1)
+            #expect(try await db.purgeExpired(now: now, auditRetention: 7 * day) == 2 + 1 + 1 + 1 + 1)
+            #expect(try await db.rows("mfa_challenges") == 1)
             let sessions = try await db.integer("SELECT COUNT(*) FROM login_sessions WHERE id IN ('active', 'expires-now', 'ended-1d', 'ended-23h')")
             #expect(sessions == 4)
             #expect(try await db.rows("login_sessions") == 4)
@@ -60,8 +64,9 @@ extension StorageConformance {
 
             #expect(try await db.purgeExpired(now: now, auditRetention: 7 * day) == 0)
             // What is left goes in its turn.
-            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), auditRetention: 7 * day) == 4 + 2 + 2 + 2)
-            #expect(try await db.rows("login_sessions") + db.rows("one_time_codes") + db.rows("send_cooldowns") + db.rows("auth_events") == 0)
+            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), auditRetention: 7 * day) == 4 + 2 + 2 + 2 + 1)
+            #expect(try await db.rows("login_sessions") + db.rows("one_time_codes") + db.rows("send_cooldowns") + db.rows("auth_events")
+                    + db.rows("mfa_challenges") == 0)
             #expect(try await db.rows("users") == 1)
             await db.close()
         }

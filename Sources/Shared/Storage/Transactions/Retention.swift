@@ -1,6 +1,6 @@
 import Foundation
 
-/// How long rows outlive their use: ended sessions, codes and cooldowns a day (so a late
+/// How long rows outlive their use: ended sessions, codes, cooldowns and MFA login challenges a day (so a late
 /// request still gets a precise answer), audit events for the configured retention, throttle
 /// hits until no window can count them.
 enum Retention {
@@ -14,6 +14,7 @@ enum Retention {
             SQLStatement("DELETE FROM one_time_codes WHERE expires_at < ?", dayAgo),
             SQLStatement("DELETE FROM send_cooldowns WHERE last_sent_at < ?", dayAgo),
             SQLStatement("DELETE FROM auth_events WHERE created_at < ?", now.addingTimeInterval(-auditRetention)),
+            SQLStatement("DELETE FROM mfa_challenges WHERE expires_at < ?", dayAgo),
         ]
         @Sendable func delete(from index: Int, removed: Int) -> TransactionStep<Int> {
             guard index < statements.count else { return .done(removed) }
