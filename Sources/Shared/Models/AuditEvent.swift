@@ -15,6 +15,7 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     case passwordChanged = "password_changed"
     case emailChanged = "email_changed"
     case sessionRevoked = "session_revoked"
+    case mfaSetupStarted = "mfa_setup_started"
     case mfaEnabled = "mfa_enabled"
     case mfaDisabled = "mfa_disabled"
     /// The password was right; the login waits for the second factor.

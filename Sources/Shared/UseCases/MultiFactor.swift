@@ -42,6 +42,7 @@ public struct MultiFactor: Sendable {
         guard try await context.store.beginTOTPSetup(userId: caller.userId, sealedSecret: sealed, now: context.clock.now()) == .done else {
             throw AuthError.field("password", "Two-step verification is already on.")
         }
+        await context.audit.record(.mfaSetupStarted, userId: caller.userId, client: client)
         return Setup(secret: Base32.encode(secret),
                      otpauthURL: TOTP.provisioningURL(secret: secret, issuer: context.mfaIssuer, account: caller.user.email))
     }
