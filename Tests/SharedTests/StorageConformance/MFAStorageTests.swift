@@ -127,7 +127,11 @@ extension StorageConformance {
             let fifth = try await challenge("c5", expires: 5)
             #expect(try await login(fifth, Self.code(501), on: db, session: "m7").0 == .invalidChallenge)
             #expect(try await login(Array("nope".utf8), Self.code(502), on: db, session: "m8").0 == .invalidChallenge)
-            #expect(try await db.integer("SELECT COUNT(*) FROM login_sessions WHERE id IN ('x', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8')") == 0)
+            // Deactivated between the two steps: no session.
+            let sixth = try await challenge("c6")
+            try await db.execute("UPDATE users SET is_active = \(store == .sqlite ? "0" : "FALSE") WHERE id = \(id)")
+            #expect(try await login(sixth, Self.code(503), on: db, session: "m9").0 == .invalidChallenge)
+            #expect(try await db.integer("SELECT COUNT(*) FROM login_sessions WHERE id IN ('x', 'm2', 'm3', 'm5', 'm6', 'm7', 'm8', 'm9')") == 0)
             await replica.close()
             await db.close()
         }

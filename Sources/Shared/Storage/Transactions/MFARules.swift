@@ -99,10 +99,13 @@ enum MFARules {
     /// burns the challenge. The user is the challenge's, whatever the caller believes.
     static func completeLogin(tokenHash: [UInt8], code: SecondFactor, session: @escaping @Sendable (Int64) -> LoginSession, now: Date)
         -> TransactionStep<(MFAOutcome, Int64?)> {
-        .read(SQLStatement("SELECT user_id, expires_at, attempts, used_at FROM mfa_challenges WHERE token_hash = ?",
-                           Data(tokenHash), lock: .forUpdate(of: nil))) { rows in
+        .read(SQLStatement("""
+            SELECT mfa_challenges.user_id, expires_at, attempts, used_at, users.is_active
+            FROM mfa_challenges JOIN users ON users.id = mfa_challenges.user_id WHERE token_hash = ?
+            """, Data(tokenHash), lock: .forUpdate(of: "mfa_challenges"))) { rows in
+            // A user deactivated since the password step gets no session either.
             guard let row = rows.first, try row.optionalDouble("used_at") == nil, try row.date("expires_at") > now,
-                  try row.int("attempts") < maxChallengeAttempts
+                  try row.int("attempts") < maxChallengeAttempts, try row.bool("is_active")
             else { return .done((.invalidChallenge, nil)) }
             let userId = try row.int64("user_id")
             var raised = session(userId)
