@@ -51,15 +51,7 @@ struct KeyMaterial: Sendable {
 
     /// The RFC 7638 thumbprint: SHA-256 of the required members as compact JSON in key order.
     var thumbprint: String {
-        var json: [UInt8] = [UInt8(ascii: "{")]
-        for (i, (name, value)) in publicMembers.enumerated() {
-            if i > 0 { json.append(UInt8(ascii: ",")) }
-            JSONText.appendString(name, to: &json)
-            json.append(UInt8(ascii: ":"))
-            JSONText.appendString(value, to: &json)
-        }
-        json.append(UInt8(ascii: "}"))
-        return Base64URL.encode(SHA256.hash(data: json))
+        Base64URL.encode(SHA256.hash(data: Array(Self.jwk(publicMembers).utf8)))
     }
 
     /// The public JWK as published: the members above plus `alg`, `kid` and `use`, keys sorted.
@@ -67,6 +59,7 @@ struct KeyMaterial: Sendable {
         Self.jwk(publicMembers + [("alg", algorithm.jwtName), ("kid", kid), ("use", "sig")])
     }
 
+    /// Compact JSON of string members, keys sorted (as RFC 7638 orders them too).
     static func jwk(_ members: [(String, String)]) -> String {
         var json: [UInt8] = [UInt8(ascii: "{")]
         for (i, (name, value)) in members.sorted(by: { $0.0 < $1.0 }).enumerated() {

@@ -10,9 +10,10 @@ public protocol MFAStore: Sendable {
                      now: Date) async throws -> MFAOutcome
     /// Records the second step of a login that the password step allowed.
     func createMFAChallenge(tokenHash: [UInt8], userId: Int64, now: Date, expiresAt: Date) async throws
-    /// The second step: `.done` and the user's id, with `session` opened second-factor verified.
+    /// The second step: `.done` and the session it opened (`session` for the challenge's user,
+    /// raised to the second factor).
     func completeMFALogin(tokenHash: [UInt8], code: SecondFactor, now: Date,
-                          session: @escaping @Sendable (Int64) -> LoginSession) async throws -> (MFAOutcome, Int64?)
+                          session: @escaping @Sendable (Int64) -> LoginSession) async throws -> (MFAOutcome, LoginSession?)
     func disableTOTP(userId: Int64, code: SecondFactor, notice: MailJob?, now: Date) async throws -> MFAOutcome
     func regenerateRecoveryCodes(userId: Int64, hashes: [[UInt8]]) async throws -> MFAOutcome
     /// Whether TOTP is on, and the recovery codes left.

@@ -95,15 +95,13 @@ public struct MultiFactor: Sendable {
         let draft = context.sessionDraft(client: client)
         let factor: SecondFactor = CodeHasher.isWellFormed(code)
             ? totp(code) : .recoveryCode(hash: context.mfaSecrets.hash(recoveryCode: code))
-        let (outcome, userId) = try await context.store.completeMFALogin(tokenHash: tokenHash, code: factor, now: context.clock.now()) {
+        let (outcome, opened) = try await context.store.completeMFALogin(tokenHash: tokenHash, code: factor, now: context.clock.now()) {
             draft.session(for: $0)
         }
         switch outcome {
         case .done:
-            guard let userId, let user = try await context.store.user(id: userId) else { throw AuthError.tokenNotValid }
-            var session = draft.session(for: userId)
-            session.level = SessionLevel(aal: 2, amr: ["pwd", factor.method])
-            await context.audit.record(.loginSucceeded, userId: userId, client: client, detail: factor.method)
+            guard let session = opened, let user = try await context.store.user(id: session.userId) else { throw AuthError.tokenNotValid }
+            await context.audit.record(.loginSucceeded, userId: session.userId, client: client, detail: factor.method)
             return AuthResult(user: user, tokens: try await context.issue(session))
         case .invalidChallenge:
             throw AuthError.tokenNotValid
@@ -115,7 +113,7 @@ public struct MultiFactor: Sendable {
 
     /// MFA off, with a code, from a second-factor-verified session; a notice mail is queued.
     public func disable(_ caller: Authenticated, _ parsed: Result<MFACodeRequest, AuthError>, client: ClientInfo) async throws {
-        try await requireSecondFactor(caller)
+        try Self.requireSecondFactor(caller)
         try await context.throttle(.mfa, .ip(client.ip), .user(caller.userId))
         let code = try parsed.get().code
         let factor: SecondFactor = CodeHasher.isWellFormed(code)
@@ -132,7 +130,7 @@ public struct MultiFactor: Sendable {
 
     /// Ten new recovery codes; the old ones stop working.
     public func regenerateRecoveryCodes(_ caller: Authenticated, client: ClientInfo) async throws -> [String] {
-        try await requireSecondFactor(caller)
+        try Self.requireSecondFactor(caller)
         let codes = MFASecrets.newRecoveryCodes(context.random)
         guard try await context.store.regenerateRecoveryCodes(
             userId: caller.userId, hashes: codes.map(context.mfaSecrets.hash(recoveryCode:))) == .done
@@ -141,12 +139,8 @@ public struct MultiFactor: Sendable {
         return codes
     }
 
-    /// Step-up: with MFA on, the caller's session must have passed the second factor.
-    public func requireSecondFactor(_ caller: Authenticated) async throws {
-        try Self.requireSecondFactor(caller)
-    }
-
-    /// The caller's user row says whether MFA is on (read with the session on every request).
+    /// Step-up: with MFA on, the caller's session must have passed the second factor. The
+    /// caller's user row says whether MFA is on (read with the session on every request).
     static func requireSecondFactor(_ caller: Authenticated) throws {
         if caller.user.mfaEnabled && caller.level.aal < 2 { throw AuthError.mfaRequired }
     }

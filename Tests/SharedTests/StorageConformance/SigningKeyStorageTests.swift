@@ -15,6 +15,13 @@ extension StorageConformance {
             KeyManagement(store: db, sealer: KeySealer(secretKey: secret), algorithm: algorithm, jwksMaxAge: 600, clock: clock)
         }
 
+        @Test("The kid is the RFC 7638 thumbprint (the RFC's own example key)")
+        func thumbprint() {
+            let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
+            let material = KeyMaterial(algorithm: .rs256, privatePEM: "", publicMembers: [("e", "AQAB"), ("kty", "RSA"), ("n", n)])
+            #expect(material.thumbprint == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+        }
+
         @Test("standby -> current -> previous -> revoked, with every refusal", arguments: TestStore.available)
         func stateMachine(store: TestStore) async throws {
             let db = try await store.openFresh()

@@ -95,10 +95,11 @@ enum MFARules {
     }
 
     /// The second step of a login: the challenge must be live; a right code spends it and opens
-    /// `session` (second-factor verified) with `last_login`; a wrong one counts, and the fifth
-    /// burns the challenge. The user is the challenge's, whatever the caller believes.
+    /// `session` (second-factor verified: its level is decided here) with `last_login`, and answers
+    /// it; a wrong one counts, and the fifth burns the challenge. The user is the challenge's,
+    /// whatever the caller believes.
     static func completeLogin(tokenHash: [UInt8], code: SecondFactor, session: @escaping @Sendable (Int64) -> LoginSession, now: Date)
-        -> TransactionStep<(MFAOutcome, Int64?)> {
+        -> TransactionStep<(MFAOutcome, LoginSession?)> {
         .read(SQLStatement("""
             SELECT mfa_challenges.user_id, expires_at, attempts, used_at, users.is_active
             FROM mfa_challenges JOIN users ON users.id = mfa_challenges.user_id WHERE token_hash = ?
@@ -122,7 +123,7 @@ enum MFARules {
                     SQLStatement("UPDATE mfa_challenges SET used_at = ? WHERE token_hash = ?", now, Data(tokenHash)),
                     Statements.insert(opened),
                     SQLStatement("UPDATE users SET last_login = ? WHERE id = ?", now, userId),
-                ], then: .done((.done, userId)))
+                ], then: .done((.done, opened)))
             }
         }
     }

@@ -22,7 +22,7 @@ extension TransactionRunner {
     }
 
     public func completeMFALogin(tokenHash: [UInt8], code: SecondFactor, now: Date,
-                                 session: @escaping @Sendable (Int64) -> LoginSession) async throws -> (MFAOutcome, Int64?) {
+                                 session: @escaping @Sendable (Int64) -> LoginSession) async throws -> (MFAOutcome, LoginSession?) {
         try await run(MFARules.completeLogin(tokenHash: tokenHash, code: code, session: session, now: now))
     }
 
