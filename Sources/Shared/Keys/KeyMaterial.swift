@@ -11,7 +11,17 @@ struct KeyMaterial: Sendable {
     /// The public key's members that RFC 7638 hashes, in its (lexicographic) order.
     let publicMembers: [(String, String)]
 
+    /// A fresh key pair whose thumbprint (the kid) does not begin with `-`. The thumbprint is
+    /// base64url, so one key in 64 would begin with a dash, and `AuthAPI keys revoke -x…` would
+    /// read that kid as an option; such a pair is dropped and another drawn (about 1.6 % of draws).
     static func generate(_ algorithm: SigningAlgorithm) throws -> KeyMaterial {
+        while true {
+            let material = try draw(algorithm)
+            if !material.thumbprint.hasPrefix("-") { return material }
+        }
+    }
+
+    private static func draw(_ algorithm: SigningAlgorithm) throws -> KeyMaterial {
         switch algorithm {
         case .es256:
             return try load(pem: ES256PrivateKey().pemRepresentation, algorithm: algorithm)
