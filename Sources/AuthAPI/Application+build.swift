@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MetricsServer
 import ServiceLifecycle
 import NIOCore
 import Shared
@@ -41,7 +42,8 @@ func buildApplication(
     }
     let context = try await AccountContext(
         store: database,
-        hasher: Argon2idHasher(parameters: common.argon2, random: random),
+        // Argon2id for every new hash; imported Django hashes verify until the first login replaces them.
+        hasher: PasswordHashers(primary: Argon2idHasher(parameters: common.argon2, random: random)),
         tokens: tokens,
         limiter: RateLimiter(enabled: configuration.throttleEnabled, rates: configuration.throttleRates, store: database, clock: clock),
         codes: CodeHasher(secretKey: secretKey),
@@ -53,10 +55,16 @@ func buildApplication(
         auditRetention: common.auditRetention)
     let accounts = AccountUseCases(context: context)
 
-    let router = makeRouter(
+    var router = makeRouter(
         accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
         jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), logger: logger)
+    if let port = configuration.metricsPort {
+        // Before any metric is made: the domain's counters then land in the served registry.
+        let metrics = MetricsServer.bootstrap(latencyHistograms: [ServiceMetrics.httpRequestDuration, ServiceMetrics.argon2QueueWait])
+        services.append(metrics.service(host: configuration.host, port: port, logger: logger))
+        router.metrics = RequestMetrics()
+    }
     services.append(PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     return Application(
@@ -92,6 +100,9 @@ func makeRouter(
     ).addRoutes(to: &router)
     SessionsController(sessions: accounts.sessions, authentication: accounts.authentication, transport: transport)
         .addRoutes(to: &router)
+    AccountDataController(accountData: accounts.accountData, authentication: accounts.authentication, transport: transport)
+        .addRoutes(to: &router)
+    AdminController(administration: accounts.administration).addRoutes(to: &router)
     HealthController(database: database).addRoutes(to: &router)
     jwks.addRoutes(to: &router)
     SchemaController().addRoutes(to: &router)

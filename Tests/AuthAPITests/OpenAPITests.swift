@@ -23,7 +23,8 @@ struct OpenAPITests {
             accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
             corsOrigins: [], logger: Logger(label: "test"))
         return Set(router.routeTable.map { route in
-            "\(route.method) " + (route.path == "/healthz" || route.path.hasSuffix(".json") ? route.path : route.path + "/")
+            // The probes (`/healthz`, `/readyz`) and the JWKS document are documented as served, without a slash.
+            "\(route.method) " + (["/healthz", "/readyz"].contains(route.path) || route.path.hasSuffix(".json") ? route.path : route.path + "/")
         })
     }
 

@@ -20,8 +20,7 @@ struct SessionsController {
     }
 
     @Sendable func revoke(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        let segment = APIRouter.normalize(request.uri.path).split(separator: "/").last.map(String.init) ?? ""
-        let id = segment.removingPercentEncoding ?? segment
+        let id = context.base.routeParameter ?? ""
         try await sessions.revoke(context.caller, id: id, client: request.client(context.base))
         var response = JSONResponse.noContent()
         // The browser's cookies go only if they belong to the session that ended.

@@ -22,6 +22,13 @@ extension APIError {
         case .mfaInvalid: self = .detail(.badRequest, "Invalid or already used code.", code: "mfa_invalid")
         case .mfaRequired:
             self = .detail(.forbidden, "This action needs a session verified with the second factor.", code: "mfa_required")
+        case .permissionDenied:
+            self = .detail(.forbidden, "You do not have permission to perform this action.", code: "permission_denied")
+        case .invalidPage: self = .detail(.notFound, "Invalid page.", code: "not_found")
+        case .lastStaff:
+            self = .detail(.badRequest, "The last active staff account cannot be deactivated, demoted or deleted.", code: "last_staff")
+        case .jobNotDead: self = .detail(.badRequest, "Only a dead job can be requeued.", code: "not_dead")
+        case .alreadyVerified: self = .detail(.badRequest, "This address is already verified.", code: "already_verified")
         }
     }
 }

@@ -15,13 +15,30 @@ struct APIRouter: HTTPResponder {
     static let maxBodySize = 64 * 1024
 
     private var routes: [String: [HTTPRequest.Method: Handler]] = [:]
-    /// Routes ending in one `{id}` segment, keyed by the path before it.
-    private var parameterRoutes: [String: [HTTPRequest.Method: Handler]] = [:]
+    /// Routes with one `{id}` segment, as the path before it and the path after it.
+    private var parameterRoutes: [ParameterRoute] = []
+
+    struct ParameterRoute {
+        let prefix: String
+        let suffix: String
+        var methods: [HTTPRequest.Method: Handler]
+
+        var template: String { prefix + "/{id}" + suffix }
+
+        /// The `{id}` segment when `path` is this route: one non-empty segment between the two parts.
+        func parameter(in path: String) -> Substring? {
+            guard path.count > prefix.count + 1 + suffix.count, path.hasPrefix(prefix + "/"), path.hasSuffix(suffix) else { return nil }
+            let segment = path.dropFirst(prefix.count + 1).dropLast(suffix.count)
+            return segment.isEmpty || segment.contains("/") ? nil : segment
+        }
+    }
     let logger: Logger
     let corsOrigins: Set<String>
     let clientAddresses: ClientAddressResolver
     /// What protected routes (`onAuthenticated(_:_:_:)`) authenticate their caller with.
     let authenticator: RequestAuthenticator
+    /// Request count and latency by route template, method and status; nil: metrics are off.
+    var metrics: RequestMetrics?
 
     init(logger: Logger, authenticator: RequestAuthenticator, corsOrigins: Set<String> = [],
          clientAddresses: ClientAddressResolver = .init()) {
@@ -31,11 +48,17 @@ struct APIRouter: HTTPResponder {
         self.clientAddresses = clientAddresses
     }
 
-    /// Registers a handler; a path may end in `/{id}`, which matches any one non-empty segment.
+    /// Registers a handler; a path may hold one `/{id}` segment, which matches any one
+    /// non-empty segment (handed to the handler as `routeParameter`).
     mutating func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping Handler) {
         let normalized = Self.normalize(path)
-        if normalized.hasSuffix("/{id}") {
-            parameterRoutes[String(normalized.dropLast("/{id}".count)), default: [:]][method] = handler
+        if let range = normalized.range(of: "/{id}") {
+            let prefix = String(normalized[..<range.lowerBound]), suffix = String(normalized[range.upperBound...])
+            if let index = parameterRoutes.firstIndex(where: { $0.prefix == prefix && $0.suffix == suffix }) {
+                parameterRoutes[index].methods[method] = handler
+            } else {
+                parameterRoutes.append(ParameterRoute(prefix: prefix, suffix: suffix, methods: [method: handler]))
+            }
         } else {
             routes[normalized, default: [:]][method] = handler
         }
@@ -44,14 +67,19 @@ struct APIRouter: HTTPResponder {
     /// `(method, path)` of every route, paths as registered (without trailing slash; `{id}` kept).
     var routeTable: [(method: String, path: String)] {
         routes.flatMap { path, methods in methods.keys.map { ($0.rawValue, path) } }
-            + parameterRoutes.flatMap { path, methods in methods.keys.map { ($0.rawValue, path + "/{id}") } }
+            + parameterRoutes.flatMap { route in route.methods.keys.map { ($0.rawValue, route.template) } }
     }
 
-    private func methods(for path: String) -> [HTTPRequest.Method: Handler]? {
+    /// The route a path names: its methods, its template (what metrics label it by) and its `{id}`.
+    private func match(_ path: String) -> (methods: [HTTPRequest.Method: Handler], template: String, parameter: String?)? {
         let normalized = Self.normalize(path)
-        if let exact = routes[normalized] { return exact }
-        guard let slash = normalized.lastIndex(of: "/"), slash != normalized.startIndex else { return nil }
-        return parameterRoutes[String(normalized[..<slash])]
+        if let exact = routes[normalized] { return (exact, normalized, nil) }
+        for route in parameterRoutes {
+            if let segment = route.parameter(in: normalized) {
+                return (route.methods, route.template, segment.removingPercentEncoding ?? String(segment))
+            }
+        }
+        return nil
     }
 
     static func normalize(_ path: String) -> String {
@@ -61,6 +89,16 @@ struct APIRouter: HTTPResponder {
     }
 
     func respond(to request: Request, context: APIRequestContext) async throws -> Response {
+        guard let metrics else { return try await answer(request, context: context, matched: match(request.uri.path)) }
+        let started = ContinuousClock.now
+        let matched = match(request.uri.path)
+        let response = try await answer(request, context: context, matched: matched)
+        metrics.record(route: matched?.template, method: request.method, status: response.status.code, since: started)
+        return response
+    }
+
+    private func answer(_ request: Request, context: APIRequestContext,
+                        matched: (methods: [HTTPRequest.Method: Handler], template: String, parameter: String?)?) async throws -> Response {
         var context = context
         if !clientAddresses.trusted.isEmpty {
             context.clientIP = clientAddresses.resolve(
@@ -70,9 +108,9 @@ struct APIRouter: HTTPResponder {
         let origin = request.headers[.origin].flatMap { corsOrigins.contains($0) ? $0 : nil }
         do {
             if let origin, request.method == .options, request.headers[.accessControlRequestMethod] != nil {
-                response = try preflight(request, origin: origin)
+                response = try preflight(request, origin: origin, methods: matched?.methods)
             } else {
-                response = try await dispatch(request, context: context)
+                response = try await dispatch(request, context: context, matched: matched)
             }
         } catch let error as APIError {
             response = error.response
@@ -97,8 +135,8 @@ struct APIRouter: HTTPResponder {
     }
 
     /// A CORS preflight from a listed origin: the methods of the route and the headers clients send.
-    private func preflight(_ request: Request, origin: String) throws -> Response {
-        guard let methods = methods(for: request.uri.path) else { throw APIError.notFound }
+    private func preflight(_ request: Request, origin: String, methods: [HTTPRequest.Method: Handler]?) throws -> Response {
+        guard let methods else { throw APIError.notFound }
         return Response(status: .noContent, headers: [
             .allow: Self.allowed(methods).joined(separator: ", "),
             .accessControlAllowMethods: Self.allowed(methods).joined(separator: ", "),
@@ -114,8 +152,11 @@ struct APIRouter: HTTPResponder {
         return allowed.sorted()
     }
 
-    private func dispatch(_ request: Request, context: APIRequestContext) async throws -> Response {
-        guard let methods = methods(for: request.uri.path) else { throw APIError.notFound }
+    private func dispatch(_ request: Request, context: APIRequestContext,
+                          matched: (methods: [HTTPRequest.Method: Handler], template: String, parameter: String?)?) async throws -> Response {
+        guard let (methods, _, parameter) = matched else { throw APIError.notFound }
+        var context = context
+        context.routeParameter = parameter
         if let handler = methods[request.method] {
             return try await handler(request, context)
         }

@@ -84,7 +84,8 @@ struct SessionResponse: Encodable {
     let lastUsedAt: String
     let userAgent: String
     let ip: String
-    let current: Bool
+    /// Nil where the list is not the caller's own (the admin's user detail): then left out.
+    let current: Bool?
 
     enum CodingKeys: String, CodingKey {
         case id, ip, current
@@ -93,7 +94,7 @@ struct SessionResponse: Encodable {
         case userAgent = "user_agent"
     }
 
-    init(_ session: LoginSession, current: Bool) {
+    init(_ session: LoginSession, current: Bool?) {
         id = session.id
         createdAt = ISO8601Text.string(session.createdAt)
         lastUsedAt = ISO8601Text.string(session.lastUsedAt)

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Logging
+import MetricsServer
 import ServiceLifecycle
 import Shared
 
@@ -15,13 +17,22 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = WorkerSupport.configuration()
         let logger = Startup.logger(label: "MailWorker")
         let database = await Startup.openDatabase(configuration.common, requireMigrated: true, listenForJobs: !once, logger: logger)
+        // Before the dispatcher makes any metric, so that they land in the served registry.
+        let metrics = configuration.metricsPort.map { _ in MetricsServer.bootstrap(latencyHistograms: [ServiceMetrics.sendDuration]) }
         let (dispatcher, threadPool) = try buildDispatcher(configuration: configuration, database: database, logger: logger)
         if once {
             let handled = try await dispatcher.drain()
             print("handled \(handled) job\(handled == 1 ? "" : "s")")
         } else {
+            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: dispatcher)]
+            if let metrics, let port = configuration.metricsPort {
+                // Jobs by state and the oldest queued job's age are read from the queue at each scrape.
+                services.append(.init(service: metrics.service(host: configuration.metricsHost, port: port, logger: logger) {
+                    if let status = try? await database.status(now: Date()) { ServiceMetrics.queue(status) }
+                }))
+            }
             let group = ServiceGroup(
-                configuration: .init(services: [.init(service: dispatcher)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()
         }
         try await threadPool.shutdownGracefully()

@@ -15,9 +15,10 @@ public struct AuditLog: Sendable {
         self.logger = logger
     }
 
-    public func record(_ event: AuditEvent, userId: Int64?, client: ClientInfo?, detail: String = "") async {
+    public func record(_ event: AuditEvent, userId: Int64?, actorId: Int64? = nil, client: ClientInfo?, detail: String = "") async {
         var metadata: Logger.Metadata = ["audit.event": "\(event.rawValue)"]
         if let userId { metadata["user.id"] = "\(userId)" }
+        if let actorId { metadata["actor.id"] = "\(actorId)" }
         if let client {
             metadata["client.ip"] = "\(client.ip)"
             metadata["client.user_agent"] = "\(client.userAgent)"
@@ -25,7 +26,7 @@ public struct AuditLog: Sendable {
         if !detail.isEmpty { metadata["audit.detail"] = "\(detail)" }
         logger.info("audit", metadata: metadata)
         do {
-            try await store.recordEvent(AuditRecord(event: event, userId: userId, client: client, detail: detail, at: clock.now()))
+            try await store.recordEvent(AuditRecord(event: event, userId: userId, actorId: actorId, client: client, detail: detail, at: clock.now()))
         } catch {
             logger.warning("audit event not stored", metadata: ["audit.event": "\(event.rawValue)", "error": "\(type(of: error))"])
         }

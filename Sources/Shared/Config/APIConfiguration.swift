@@ -27,6 +27,8 @@ public struct APIConfiguration: Sendable {
     public var jwksMaxAge: Int = 600
     /// `AUTH_KEYS_REFRESH`: how often each process reads the signing keys again, in seconds.
     public var keysRefresh: Int = 30
+    /// `AUTH_METRICS_PORT`: where Prometheus scrapes `GET /metrics` (on `host`); nil: no metrics.
+    public var metricsPort: Int?
 
     public init(
         common: CommonConfiguration = .init(),
@@ -113,6 +115,7 @@ public struct APIConfiguration: Sendable {
         }
         let jwksMaxAge = env.integer("AUTH_JWKS_MAX_AGE", default: 600, range: 0...604_800)
         let keysRefresh = env.integer("AUTH_KEYS_REFRESH", default: 30, range: 1...86_400)
+        let metricsPort = env.optionalPort("AUTH_METRICS_PORT")
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         var configuration = APIConfiguration(
             common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
@@ -121,6 +124,7 @@ public struct APIConfiguration: Sendable {
         configuration.jwtAlgorithm = algorithm
         configuration.jwksMaxAge = jwksMaxAge
         configuration.keysRefresh = keysRefresh
+        configuration.metricsPort = metricsPort
         return configuration
     }
 }

@@ -29,6 +29,13 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// A port to listen on, or nil when unset (the listener is off).
+    public mutating func optionalPort(_ name: String) -> Int? {
+        guard raw(name) != nil else { return nil }
+        let port = integer(name, default: -1, range: 0...65_535)
+        return port < 0 ? nil : port
+    }
+
     public mutating func flag(_ name: String, default def: Bool) -> Bool {
         guard let text = raw(name) else { return def }
         switch text.lowercased() {

@@ -29,6 +29,10 @@ public struct WorkerConfiguration: Sendable {
     public var retention: TimeInterval
     /// Folder of `.eml` files when no SMTP URL is set: `outbox/` beside the database.
     public var outboxDirectory: String
+    /// `AUTH_WORKER_METRICS_PORT`: where Prometheus scrapes the worker's `GET /metrics` (on
+    /// `AUTH_HOST`); nil: no metrics.
+    public var metricsPort: Int?
+    public var metricsHost: String = "127.0.0.1"
 
     public init(common: CommonConfiguration = .init(), smtpURL: SMTPURL? = nil, startTLS: StartTLS = .optional,
                 caFile: String? = nil, connectTimeout: TimeInterval = 10, sendTimeout: TimeInterval = 30, concurrency: Int = 4,
@@ -63,7 +67,9 @@ public struct WorkerConfiguration: Sendable {
         if let caFile, !(pem?.contains("-----BEGIN CERTIFICATE-----") ?? false) {
             env.report("AUTH_SMTP_CA_FILE=\(caFile): not a readable PEM file of certificates")
         }
-        let config = WorkerConfiguration(
+        let metricsPort = env.optionalPort("AUTH_WORKER_METRICS_PORT")
+        let metricsHost = env.string("AUTH_HOST", default: "127.0.0.1")
+        var config = WorkerConfiguration(
             common: common, smtpURL: smtp, startTLS: startTLS, caFile: caFile,
             connectTimeout: env.seconds("AUTH_SMTP_CONNECT_TIMEOUT", default: 10, range: 0.1...300),
             sendTimeout: env.seconds("AUTH_SMTP_TIMEOUT", default: 30, range: 0.1...3_600),
@@ -74,6 +80,8 @@ public struct WorkerConfiguration: Sendable {
             lease: env.seconds("AUTH_MAIL_LEASE", default: 60, range: 0.5...3_600),
             retention: env.seconds("AUTH_MAIL_RETENTION_DAYS", default: 7, range: 0...3_650) * 86_400)
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
+        config.metricsPort = metricsPort
+        config.metricsHost = metricsHost
         return config
     }
 }

@@ -26,6 +26,16 @@ public enum AuthError: Error, Sendable, Equatable {
     case mfaInvalid
     /// The action needs a session that passed the second factor (step-up).
     case mfaRequired
+    /// The caller is authenticated but not allowed (not active staff, for the admin API).
+    case permissionDenied
+    /// A page number past the last page, or not a number.
+    case invalidPage
+    /// The change would leave no active staff account.
+    case lastStaff
+    /// Only a dead mail job can be requeued.
+    case jobNotDead
+    /// Staff asked for a verification code for an address already verified.
+    case alreadyVerified
 
     /// One wrong field.
     public static func field(_ name: String, _ message: String) -> AuthError {

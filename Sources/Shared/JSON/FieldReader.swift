@@ -71,6 +71,31 @@ public struct FieldReader: Sendable {
         return code
     }
 
+    /// An optional boolean, read as DRF's `BooleanField` reads one: JSON true/false, 1/0, or
+    /// the strings it lists ("true", "yes", "on", "1" and their opposites, any case).
+    public mutating func optionalBool(_ field: String) -> Bool? {
+        guard let value = object[field] else { return nil }
+        if let parsed = Self.boolean(value) { return parsed }
+        add(field, value == .null ? "This field may not be null." : "Must be a valid boolean.")
+        return nil
+    }
+
+    /// DRF's `BooleanField` values (also its query-parameter filters' true/false); nil for anything else.
+    public static func boolean(_ value: JSONValue) -> Bool? {
+        switch value {
+        case .bool(let flag): return flag
+        case .number(1): return true
+        case .number(0): return false
+        case .string(let text):
+            switch text.lowercased() {
+            case "true", "t", "yes", "y", "on", "1": return true
+            case "false", "f", "no", "n", "off", "0": return false
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
     /// Throws the collected field errors, if any.
     public func finish() throws(AuthError) {
         try errors.throwIfAny()

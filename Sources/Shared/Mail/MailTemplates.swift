@@ -49,6 +49,9 @@ public struct MailTemplates: Sendable {
         case .mfaDisabledNotice:
             return notice(subject: "Two-step verification is off for your \(productName) account", greeting: greeting,
                           text: "Two-step verification was turned off for your \(productName) account. If you did not do this, change your password and contact support at once.")
+        case .accountDeletedNotice:
+            return notice(subject: "Your \(productName) account was deleted", greeting: greeting,
+                          text: "Your \(productName) account and the personal data stored with it were deleted. If you did not ask for this, contact support at once.")
         }
     }
 

@@ -22,6 +22,15 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     case mfaChallenged = "mfa_challenged"
     case mfaFailed = "mfa_failed"
     case recoveryCodesRegenerated = "recovery_codes_regenerated"
+    case accountDeleted = "account_deleted"
+    case dataExported = "data_exported"
+    // A staff user's actions, each naming the actor (`actor_id`); `user_id` is the account acted on.
+    case adminUserUpdated = "admin_user_updated"
+    case adminUserDeleted = "admin_user_deleted"
+    case adminLogoutAll = "admin_logout_all"
+    case adminCodeSent = "admin_code_sent"
+    case adminMFAReset = "admin_mfa_reset"
+    case adminMailRequeued = "admin_mail_requeued"
 }
 
 /// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).
@@ -29,15 +38,18 @@ public struct AuditRecord: Codable, Sendable, Equatable {
     public var id: Int64?
     public var event: AuditEvent
     public var userId: Int64?
+    /// The staff user who acted, for an admin action; nil when the user acted themselves.
+    public var actorId: Int64?
     public var ip: String
     public var userAgent: String
     /// A short non-secret detail: the code purpose, the failure reason.
     public var detail: String
     public var createdAt: Date
 
-    public init(event: AuditEvent, userId: Int64?, client: ClientInfo?, detail: String = "", at date: Date) {
+    public init(event: AuditEvent, userId: Int64?, actorId: Int64? = nil, client: ClientInfo?, detail: String = "", at date: Date) {
         self.event = event
         self.userId = userId
+        self.actorId = actorId
         self.ip = client?.ip ?? ""
         self.userAgent = client?.userAgent ?? ""
         self.detail = detail

@@ -15,17 +15,22 @@ public struct MailJob: Codable, Sendable, Equatable {
         case emailChangedNotice = "email_changed_notice"
         case mfaEnabledNotice = "mfa_enabled_notice"
         case mfaDisabledNotice = "mfa_disabled_notice"
+        /// Sent to the address of an account that was deleted; once sent, the job forgets the address.
+        case accountDeletedNotice = "account_deleted_notice"
 
         /// A notice carries no code.
         public var isNotice: Bool {
             switch self {
-            case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice: return true
+            case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice, .accountDeletedNotice: return true
             case .verifyEmail, .passwordReset, .emailChange: return false
             }
         }
     }
 
     public var id: Int64?
+    /// The account the mail is for (also in the payload): what export and deletion find jobs by.
+    /// Nil only for jobs read from rows queued before the column existed and not backfilled.
+    public var userId: Int64?
     public var kind: Kind
     /// JSON of `MailJob.Payload`.
     public var payload: String
@@ -61,6 +66,7 @@ public struct MailJob: Codable, Sendable, Equatable {
     public init(kind: Kind, payload: Payload, now: Date, nonce: String) {
         self.kind = kind
         self.nonce = nonce
+        self.userId = payload.userId
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         self.payload = String(decoding: (try? encoder.encode(payload)) ?? Data("{}".utf8), as: UTF8.self)

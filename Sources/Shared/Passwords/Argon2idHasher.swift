@@ -26,14 +26,26 @@ public struct Argon2idHasher: PasswordHasher {
     public func hash(_ password: String) async throws -> String {
         let salt = random.bytes(Self.saltLength)
         let parameters = self.parameters
+        let submitted = ContinuousClock.now
         return try await threadPool.runIfActive {
-            try Self.hashSync(password, salt: salt, parameters: parameters)
+            Self.recordWait(since: submitted)
+            return try Self.hashSync(password, salt: salt, parameters: parameters)
         }
     }
 
     public func verify(_ password: String, against stored: String) async -> Bool {
         guard stored.hasPrefix("$argon2id$") else { return false }
-        return (try? await threadPool.runIfActive { Self.verifySync(password, against: stored) }) ?? false
+        let submitted = ContinuousClock.now
+        return (try? await threadPool.runIfActive {
+            Self.recordWait(since: submitted)
+            return Self.verifySync(password, against: stored)
+        }) ?? false
+    }
+
+    /// How long a hash waited for a pool thread: the queue that login latency grows in under load.
+    static func recordWait(since submitted: ContinuousClock.Instant) {
+        let waited = ContinuousClock.now - submitted
+        ServiceMetrics.argon2Waited(nanoseconds: waited.components.seconds * 1_000_000_000 + waited.components.attoseconds / 1_000_000_000)
     }
 
     public func needsRehash(_ stored: String) -> Bool {

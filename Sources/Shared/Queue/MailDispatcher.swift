@@ -143,12 +143,17 @@ public struct MailDispatcher: Service {
             guard let message = try await prepare(job) else {
                 try await queue.complete(id: id, now: clock.now())
                 logger.info("mail skipped: nothing to send any more", metadata: metadata)
+                ServiceMetrics.send(job.kind, outcome: "skipped")
                 return
             }
             metadata["mail.message_id"] = "\(message.messageID)"
+            let started = ContinuousClock.now
             try await sendKeepingLease(message, jobID: id)
+            let took = ContinuousClock.now - started
+            ServiceMetrics.sent(nanoseconds: took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             try await queue.complete(id: id, now: clock.now())
             logger.info("mail sent", metadata: metadata)
+            ServiceMetrics.send(job.kind, outcome: "sent")
             if !job.kind.isNotice, let userId = try? job.decodedPayload().userId {
                 await audit.record(.codeSent, userId: userId, client: nil, detail: job.kind.rawValue)
             }
@@ -166,11 +171,13 @@ public struct MailDispatcher: Service {
             if error.kind == .permanent || retry.shouldGiveUp(afterAttempts: job.attempts) {
                 try await queue.bury(id: id, owner: owner, error: error.description, now: clock.now())
                 logger.error("mail dead", metadata: metadata)
+                ServiceMetrics.send(job.kind, outcome: "dead")
             } else {
                 let delay = retry.delay(afterAttempts: job.attempts, random: random)
                 try await queue.retry(id: id, owner: owner, error: error.description, runAt: clock.now().addingTimeInterval(delay), now: clock.now())
                 metadata["retry.in_seconds"] = "\(String(format: "%.1f", delay))"
                 logger.warning("mail failed, will retry", metadata: metadata)
+                ServiceMetrics.send(job.kind, outcome: "retry")
             }
         } catch {
             // The lease will expire and another claim will retry: nothing is lost.
@@ -199,6 +206,15 @@ public struct MailDispatcher: Service {
     func prepare(_ job: MailJob) async throws -> MailMessage? {
         let payload: MailJob.Payload
         do { payload = try job.decodedPayload() } catch { throw MailError(.permanent, "unreadable payload") }
+        // Jobs queued before nonces existed draw from the system generator (a retry is then a new message).
+        let jobRandom: any RandomSource = job.nonce.isEmpty ? random : JobRandom(key: jobRandomKey, nonce: job.nonce)
+        // The account is gone: the notice goes to the address it had, without a name.
+        if job.kind == .accountDeletedNotice {
+            guard !payload.email.isEmpty else { return nil }
+            let rendered = templates.render(job.kind, code: nil, name: "")
+            return MailMessage.build(from: from, to: payload.email, toName: "", subject: rendered.subject,
+                                     plain: rendered.plain, html: rendered.html, date: clock.now(), random: jobRandom)
+        }
         guard let user = try await store.user(id: payload.userId), user.isActive else { return nil }
         let key = EmailAddress.key(payload.email)
         let purpose: CodePurpose?
@@ -211,11 +227,9 @@ public struct MailDispatcher: Service {
             purpose = .passwordReset
         case .emailChange:
             purpose = .emailChange
-        case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice:
+        case .emailChangedNotice, .mfaEnabledNotice, .mfaDisabledNotice, .accountDeletedNotice:
             purpose = nil
         }
-        // Jobs queued before nonces existed draw from the system generator (a retry is then a new message).
-        let jobRandom: any RandomSource = job.nonce.isEmpty ? random : JobRandom(key: jobRandomKey, nonce: job.nonce)
         var code: String?
         if let purpose {
             let generated = CodeGenerator(random: jobRandom).generate()

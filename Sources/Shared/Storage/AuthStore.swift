@@ -3,7 +3,7 @@ import Foundation
 /// The storage the account logic needs, as invariant-preserving operations: each method is
 /// one transaction, so handlers never compose writes themselves and a second backend
 /// (PostgreSQL) can implement the same contract.
-public protocol AuthStore: MFAStore {
+public protocol AuthStore: MFAStore, AdminStore {
     func user(emailKey: String) async throws -> User?
     func user(id: Int64) async throws -> User?
 

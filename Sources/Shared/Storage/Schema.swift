@@ -7,10 +7,25 @@ public enum Schema {
     public struct Step: Sendable {
         public let name: String
         let template: String
+        /// PostgreSQL's own text, for the rare step whose means differ (an index kind only one has).
+        let postgresTemplate: String?
+
+        init(name: String, template: String) {
+            self.name = name
+            self.template = template
+            postgresTemplate = nil
+        }
+
+        /// A step done differently on each database, to the same end.
+        init(name: String, sqlite: String, postgres: String) {
+            self.name = name
+            template = sqlite
+            postgresTemplate = postgres
+        }
 
         /// The step's SQL for `dialect`: one or more statements separated by `;` at a line end.
         public func sql(_ dialect: Dialect) -> String {
-            var sql = template
+            var sql = dialect == .postgres ? postgresTemplate ?? template : template
             for (placeholder, sqlite, postgres) in Self.placeholders {
                 sql = sql.replacingOccurrences(of: placeholder, with: dialect == .sqlite ? sqlite : postgres)
             }
@@ -28,6 +43,7 @@ public enum Schema {
             ("{without rowid}", " WITHOUT ROWID", ""),
             // SQLite's rowid identifies a throttle hit; PostgreSQL needs a column for it.
             ("{hit id}", "", "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    "),
+            ("{payload user id}", "CAST(json_extract(payload, '$.user_id') AS INTEGER)", "CAST(payload::json->>'user_id' AS BIGINT)"),
         ]
     }
 
@@ -176,6 +192,41 @@ public enum Schema {
             CREATE INDEX mfa_challenges_expiry ON mfa_challenges(expires_at);
             ALTER TABLE login_sessions ADD COLUMN aal INTEGER NOT NULL DEFAULT 1;
             ALTER TABLE login_sessions ADD COLUMN amr TEXT NOT NULL DEFAULT 'pwd';
+            """),
+        // The operator's side: who acted (an admin action's staff user), the account each mail
+        // job is for (export and deletion find them by it; backfilled from the payload), and the
+        // indexes the admin lists page through.
+        Step(name: "v8-operations", template: """
+            ALTER TABLE auth_events ADD COLUMN actor_id {bigint};
+            ALTER TABLE mail_jobs ADD COLUMN user_id {bigint};
+            UPDATE mail_jobs SET user_id = {payload user id};
+            CREATE INDEX mail_jobs_user ON mail_jobs(user_id);
+            CREATE INDEX mail_jobs_state_id ON mail_jobs(state, id);
+            CREATE INDEX auth_events_event ON auth_events(event, id);
+            CREATE INDEX auth_events_user_id ON auth_events(user_id, id);
+            CREATE INDEX users_staff ON users(is_staff, is_active);
+            """),
+        // The admin's user search, a substring of the address or the names, indexed on both over
+        // the same text (`UserSearch.text`): an FTS5 trigram table kept by triggers on SQLite,
+        // a pg_trgm GIN expression index on PostgreSQL.
+        Step(name: "v9-user-search", sqlite: """
+            CREATE VIRTUAL TABLE users_search USING fts5(text, tokenize = 'trigram');
+            INSERT INTO users_search (rowid, text)
+                SELECT id, email_key || ' ' || lower(first_name) || ' ' || lower(last_name) FROM users;
+            CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN
+                INSERT INTO users_search (rowid, text)
+                VALUES (new.id, new.email_key || ' ' || lower(new.first_name) || ' ' || lower(new.last_name));
+            END;
+            CREATE TRIGGER users_search_delete AFTER DELETE ON users BEGIN
+                DELETE FROM users_search WHERE rowid = old.id;
+            END;
+            CREATE TRIGGER users_search_update AFTER UPDATE OF email_key, first_name, last_name ON users BEGIN
+                UPDATE users_search SET text = new.email_key || ' ' || lower(new.first_name) || ' ' || lower(new.last_name)
+                WHERE rowid = new.id;
+            END;
+            """, postgres: """
+            CREATE EXTENSION IF NOT EXISTS pg_trgm;
+            CREATE INDEX users_search ON users USING gin ((email_key || ' ' || lower(first_name) || ' ' || lower(last_name)) gin_trgm_ops);
             """),
     ]
 

@@ -51,7 +51,10 @@ public struct AccountContext: Sendable {
 
     /// Records one request for every key, or refuses (`throttled`) when any key is over the rate.
     func throttle(_ scope: ThrottleScope, _ keys: ThrottleKey...) async throws {
-        if let wait = try await limiter.acquire(scope, keys: keys) { throw AuthError.throttled(retryAfter: wait) }
+        if let wait = try await limiter.acquire(scope, keys: keys) {
+            ServiceMetrics.throttled(scope)
+            throw AuthError.throttled(retryAfter: wait)
+        }
     }
 
     /// Gives back recorded hits; a failure only logs: the hit then counts, which errs on the safe side.
@@ -133,6 +136,12 @@ public struct AccountContext: Sendable {
     @discardableResult
     func settle(_ outcome: CodeRedemption, purpose: CodePurpose, userId: Int64, client: ClientInfo,
                 auditSuccess: Bool = true) async throws -> User {
+        switch outcome {
+        case .redeemed: ServiceMetrics.code(purpose, outcome: "redeemed")
+        case .invalid, .emailTaken: ServiceMetrics.code(purpose, outcome: "invalid")
+        case .expired: ServiceMetrics.code(purpose, outcome: "expired")
+        case .locked: ServiceMetrics.code(purpose, outcome: "locked")
+        }
         switch outcome {
         case .redeemed(let user):
             if auditSuccess { await audit.record(.codeVerified, userId: userId, client: client, detail: purpose.rawValue) }

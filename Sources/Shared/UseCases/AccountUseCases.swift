@@ -12,6 +12,8 @@ public struct AccountUseCases: Sendable {
     public let sessions: SessionManagement
     public let housekeeping: Housekeeping
     public let multiFactor: MultiFactor
+    public let accountData: AccountData
+    public let administration: Administration
 
     public init(context: AccountContext) {
         self.context = context
@@ -25,5 +27,7 @@ public struct AccountUseCases: Sendable {
         sessions = SessionManagement(context: context)
         housekeeping = Housekeeping(context: context)
         multiFactor = MultiFactor(context: context)
+        accountData = AccountData(context: context)
+        administration = Administration(context: context)
     }
 }

@@ -85,6 +85,7 @@ public struct Authentication: Sendable {
         case .done, .rotated: return
         case .inactive: throw AuthError.tokenNotValid
         case .reuseDetected(let userId):
+            ServiceMetrics.refreshReuseDetected()
             await context.audit.record(.refreshReuseDetected, userId: userId, client: client, detail: "session revoked")
             throw AuthError.tokenNotValid
         }

@@ -102,11 +102,13 @@ public struct MultiFactor: Sendable {
         case .done:
             guard let session = opened, let user = try await context.store.user(id: session.userId) else { throw AuthError.tokenNotValid }
             await context.audit.record(.loginSucceeded, userId: session.userId, client: client, detail: factor.method)
+            ServiceMetrics.login(.mfaSuccess)
             return AuthResult(user: user, tokens: try await context.issue(session))
         case .invalidChallenge:
             throw AuthError.tokenNotValid
         case .invalidCode, .wrongState:
             await context.audit.record(.mfaFailed, userId: nil, client: client, detail: "login")
+            ServiceMetrics.login(.mfaInvalid)
             throw AuthError.mfaInvalid
         }
     }

@@ -71,17 +71,23 @@ public struct Registration: Sendable {
         else {
             _ = await context.hasher.verify(request.password, against: context.dummyHash)
             await context.audit.record(.loginFailed, userId: nil, client: client, detail: "unknown_address")
+            ServiceMetrics.login(.invalidCredentials)
             throw AuthError.invalidCredentials
         }
         let passwordMatches = await context.hasher.verify(request.password, against: user.password)
         guard passwordMatches, user.isActive, let userId = user.id else {
             await context.audit.record(.loginFailed, userId: user.id, client: client, detail: passwordMatches ? "inactive" : "wrong_password")
+            ServiceMetrics.login(.invalidCredentials)
             throw AuthError.invalidCredentials
         }
         await context.unthrottle(.login, .ip(client.ip), .email(key))
-        guard user.isVerified else { throw AuthError.emailNotVerified }
+        guard user.isVerified else {
+            ServiceMetrics.login(.emailNotVerified)
+            throw AuthError.emailNotVerified
+        }
         // No session and no tokens before the second factor.
         if user.mfaEnabled {
+            ServiceMetrics.login(.mfaRequired)
             return .secondFactorRequired(mfaToken: try await MultiFactor(context: context).challenge(userId: userId, client: client))
         }
         let upgraded = context.hasher.needsRehash(user.password) ? try await context.hasher.hash(request.password) : nil
@@ -89,6 +95,7 @@ public struct Registration: Sendable {
         try await context.store.recordLogin(
             userId: userId, session: session, upgrade: upgraded.map { (from: user.password, to: $0) }, now: context.clock.now())
         await context.audit.record(.loginSucceeded, userId: userId, client: client)
+        ServiceMetrics.login(.success)
         return .signedIn(AuthResult(user: user, tokens: try await context.issue(session)))
     }
 }

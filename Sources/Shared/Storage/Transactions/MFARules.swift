@@ -140,6 +140,19 @@ enum MFARules {
         }
     }
 
+    /// Staff's reset: the factor (pending or on), its recovery codes and open login challenges
+    /// go, without a code; the notice only when a factor was there.
+    static func reset(userId: Int64, notice: [SQLStatement]) -> TransactionStep<Bool> {
+        .write(Statements.lock(user: userId)) { _ in
+            .writes([
+                SQLStatement("DELETE FROM mfa_recovery_codes WHERE user_id = ?", userId),
+                SQLStatement("DELETE FROM mfa_challenges WHERE user_id = ?", userId),
+            ], then: .write(SQLStatement("DELETE FROM mfa_factors WHERE user_id = ?", userId)) { removed in
+                removed > 0 ? .writes(notice, then: .done(true)) : .done(false)
+            })
+        }
+    }
+
     /// New recovery codes; the old ones stop working. Only with a factor on.
     static func regenerate(userId: Int64, hashes: [[UInt8]]) -> TransactionStep<MFAOutcome> {
         .read(factor(userId: userId, locked: true)) { rows in

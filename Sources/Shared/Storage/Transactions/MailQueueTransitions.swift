@@ -32,10 +32,17 @@ enum MailQueueTransitions {
         SQLStatement("UPDATE mail_jobs SET lease_expires_at = ? WHERE \(owned)", until, id, owner)
     }
 
+    /// A sent deletion notice forgets the address it went to: the account it was for is gone.
     static func complete(id: Int64, now: Date) -> SQLStatement {
-        SQLStatement("UPDATE mail_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?",
-                     now, id)
+        SQLStatement("""
+            UPDATE mail_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+                payload = CASE WHEN kind = ? THEN ? ELSE payload END
+            WHERE id = ?
+            """, now, MailJob.Kind.accountDeletedNotice.rawValue, forgottenPayload, id)
     }
+
+    /// The payload of a job whose address is forgotten.
+    static let forgottenPayload = #"{"email":"","user_id":0}"#
 
     /// Errors are kept bounded: an SMTP server's answer is not ours to store in full.
     static func storedError(_ error: String) -> String { String(error.prefix(1_000)) }

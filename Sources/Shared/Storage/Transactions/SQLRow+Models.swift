@@ -64,7 +64,7 @@ extension LoginSession {
 
 extension MailJob {
     static let columns = "id, kind, payload, state, attempts, run_at, lease_owner, lease_expires_at, last_error, created_at, "
-        + "updated_at, nonce"
+        + "updated_at, nonce, user_id"
 
     /// Nil for a kind or state this version does not know: such a job is left to the version
     /// that queued it.
@@ -80,5 +80,20 @@ extension MailJob {
         leaseExpiresAt = try row.optionalDate("lease_expires_at")
         lastError = try row.optionalText("last_error")
         updatedAt = try row.date("updated_at")
+        userId = try row.optionalInt64("user_id")
+    }
+}
+
+extension AuditRecord {
+    static let columns = "id, event, user_id, actor_id, ip, user_agent, detail, created_at"
+
+    /// Nil for an event this version does not know (written by a newer one).
+    init?(_ row: SQLRow) throws {
+        guard let event = AuditEvent(rawValue: try row.text("event")) else { return nil }
+        self.init(event: event, userId: try row.optionalInt64("user_id"), actorId: try row.optionalInt64("actor_id"), client: nil,
+                  detail: try row.text("detail"), at: try row.date("created_at"))
+        id = try row.int64("id")
+        ip = try row.text("ip")
+        userAgent = try row.text("user_agent")
     }
 }

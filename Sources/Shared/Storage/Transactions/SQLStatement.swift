@@ -41,12 +41,14 @@ public struct SQLStatement: Sendable {
     }
 
     /// The text for `dialect`: PostgreSQL's `$n` placeholders and lock clause, SQLite's `?`;
-    /// `{hit id}` names what identifies a throttle hit (SQLite's rowid, PostgreSQL's `id`).
+    /// `{hit id}` names what identifies a throttle hit (SQLite's rowid, PostgreSQL's `id`);
+    /// `{user search}` is each database's indexed search condition (`UserSearch`).
     public func text(_ dialect: Schema.Dialect) -> String {
         // Bytes, not Characters: this runs for every statement of every request.
         var sql = self.sql
         if sql.utf8.contains(UInt8(ascii: "{")) {
             sql = sql.replacingOccurrences(of: "{hit id}", with: dialect == .sqlite ? "rowid" : "id")
+                .replacingOccurrences(of: "{user search}", with: dialect == .sqlite ? UserSearch.sqliteIndexed : UserSearch.postgresIndexed)
         }
         guard dialect == .postgres else { return sql }
         var bytes: [UInt8] = []

@@ -15,9 +15,9 @@ enum Statements {
     static func insert(_ job: MailJob) -> [SQLStatement] {
         [
             SQLStatement("""
-                INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at, nonce)
-                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?)
-                """, job.kind.rawValue, job.payload, job.runAt, job.createdAt, job.updatedAt, job.nonce),
+                INSERT INTO mail_jobs (kind, payload, state, attempts, run_at, created_at, updated_at, nonce, user_id)
+                VALUES (?, ?, 'queued', 0, ?, ?, ?, ?, ?)
+                """, job.kind.rawValue, job.payload, job.runAt, job.createdAt, job.updatedAt, job.nonce, job.userId),
             wakeWorkers,
         ]
     }
@@ -26,8 +26,8 @@ enum Statements {
     static let wakeWorkers = SQLStatement("SELECT pg_notify('\(PostgresBackend.jobChannel)', '')", only: .postgres)
 
     static func insert(_ record: AuditRecord) -> SQLStatement {
-        SQLStatement("INSERT INTO auth_events (event, user_id, ip, user_agent, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                     record.event.rawValue, record.userId, record.ip, record.userAgent, record.detail, record.createdAt)
+        SQLStatement("INSERT INTO auth_events (event, user_id, actor_id, ip, user_agent, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     record.event.rawValue, record.userId, record.actorId, record.ip, record.userAgent, record.detail, record.createdAt)
     }
 
     static func revoke(session id: String, reason: String, now: Date) -> SQLStatement {

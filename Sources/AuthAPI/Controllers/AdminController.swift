@@ -1,0 +1,120 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/api/admin`: users, mail jobs and the audit trail, for active staff users only (every route
+/// is registered with `onStaff`). Query parameters are read here, at the edge; wrong ones are
+/// 400 field errors, a page past the last is DRF's 404 `Invalid page.`
+struct AdminController {
+    static let prefix = "/api/admin"
+    let administration: Administration
+
+    func addRoutes(to router: inout APIRouter) {
+        let p = Self.prefix
+        router.onStaff(p + "/users", .get, users)
+        router.onStaff(p + "/users/{id}", .get, user)
+        router.onStaff(p + "/users/{id}", .patch, update)
+        router.onStaff(p + "/users/{id}", .delete, delete)
+        router.onStaff(p + "/users/{id}/logout-all", .post, logoutAll)
+        router.onStaff(p + "/users/{id}/send-otp", .post, sendCode)
+        router.onStaff(p + "/users/{id}/mfa", .delete, resetMFA)
+        router.onStaff(p + "/mail", .get, mailJobs)
+        router.onStaff(p + "/mail/{id}/requeue", .post, requeue)
+        router.onStaff(p + "/events", .get, events)
+    }
+
+    @Sendable func users(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = request.queryItems()
+        var problems = FieldErrors()
+        let filter = UserFilter(
+            search: query["search"], isVerified: Self.flag(query, "is_verified", &problems),
+            isActive: Self.flag(query, "is_active", &problems), isStaff: Self.flag(query, "is_staff", &problems))
+        try problems.throwIfAny()
+        let page = try await administration.users(context.staff, filter: filter, page: try Self.page(query))
+        return try JSONResponse.make(PageResponse(page, request: request) { AdminUserResponse($0) })
+    }
+
+    @Sendable func user(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let (user, sessions) = try await administration.user(context.staff, id: try context.id())
+        return try JSONResponse.make(AdminUserResponse(user, sessions: sessions))
+    }
+
+    @Sendable func update(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let id = try context.id()
+        let user = try await administration.update(
+            context.staff, id: id, try await request.parsed(AdminUserChange.init(json:)), client: request.client(context.base))
+        return try JSONResponse.make(AdminUserResponse(user))
+    }
+
+    @Sendable func delete(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await administration.delete(context.staff, id: try context.id(), client: request.client(context.base))
+        return JSONResponse.noContent()
+    }
+
+    @Sendable func logoutAll(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await administration.logoutAll(context.staff, id: try context.id(), client: request.client(context.base))
+        return JSONResponse.resetContent()
+    }
+
+    @Sendable func sendCode(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await administration.sendCode(context.staff, id: try context.id(), client: request.client(context.base))
+        return try JSONResponse.make(DetailResponse(detail: "A new verification code is on its way."), status: .accepted)
+    }
+
+    @Sendable func resetMFA(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        try await administration.resetMFA(context.staff, id: try context.id(), client: request.client(context.base))
+        return JSONResponse.noContent()
+    }
+
+    @Sendable func mailJobs(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = request.queryItems()
+        var state: MailJob.State?
+        if let text = query["state"], !text.isEmpty {
+            guard let parsed = MailJob.State(rawValue: text) else {
+                throw AuthError.field("state", "Select a valid choice. \(text) is not one of the available choices.")
+            }
+            state = parsed
+        }
+        let page = try await administration.mailJobs(context.staff, state: state, page: try Self.page(query))
+        return try JSONResponse.make(PageResponse(page, request: request, map: MailJobResponse.init))
+    }
+
+    @Sendable func requeue(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let job = try await administration.requeue(context.staff, jobId: try context.id(), client: request.client(context.base))
+        return try JSONResponse.make(MailJobResponse(job))
+    }
+
+    @Sendable func events(_ request: Request, context: StaffRequestContext) async throws -> Response {
+        let query = request.queryItems()
+        var userId: Int64?
+        if let text = query["user_id"], !text.isEmpty {
+            guard let id = Int64(text) else { throw AuthError.field("user_id", "Enter a whole number.") }
+            userId = id
+        }
+        let type = query["type"].flatMap { $0.isEmpty ? nil : $0 }
+        let page = try await administration.events(context.staff, userId: userId, type: type, page: try Self.page(query))
+        return try JSONResponse.make(PageResponse(page, request: request, map: AuditEventResponse.init))
+    }
+
+    /// `?page=` (a positive integer, else 404 `Invalid page.`) and `?page_size=` (DRF's
+    /// `_positive_int`: anything but a positive integer is the default, more than 200 is 200).
+    static func page(_ query: [String: String]) throws -> PageRequest {
+        var number = 1
+        if let text = query["page"], !text.isEmpty {
+            guard let parsed = Int(text), parsed > 0 else { throw AuthError.invalidPage }
+            number = parsed
+        }
+        let size = query["page_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? PageRequest.defaultSize
+        return PageRequest(number: number, size: size)
+    }
+
+    /// A boolean filter (`true`/`false`, `1`/`0`, as DRF's filters take them); empty: no filter.
+    static func flag(_ query: [String: String], _ name: String, _ problems: inout FieldErrors) -> Bool? {
+        guard let text = query[name], !text.isEmpty else { return nil }
+        guard let flag = FieldReader.boolean(.string(text)) else {
+            problems.add(name, "Must be a valid boolean.")
+            return nil
+        }
+        return flag
+    }
+}
