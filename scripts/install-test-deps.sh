@@ -4,14 +4,15 @@
 # generated from the served document), selenium with Debian's chromium and chromium-driver
 # (the browser flows), argon2-cffi (Django's Argon2 library, to check our hashes against),
 # PyJWT with cryptography and djangorestframework-simplejwt with Django (resource servers that
-# verify our tokens by the JWKS), pyotp (an authenticator app's TOTP, for MFA), and openssl
+# verify our tokens by the JWKS), pyotp (an authenticator app's TOTP, for MFA), bcrypt (Django's
+# bcrypt_sha256 hasher, for the import), prometheus-client (its text parser reads /metrics), and openssl
 # (certificates for the TLS tests). Installs only what is missing.
 set -euo pipefail
 here="$(dirname "$0")"
 command -v python3 >/dev/null || "$here/apt-install.sh" python3
 "$here/apt-install.sh" chromium chromium-driver openssl
-modules="aiosmtpd schemathesis selenium openapi_python_client argon2 jwt cryptography django rest_framework_simplejwt pyotp"
-packages="aiosmtpd schemathesis selenium openapi-python-client argon2-cffi PyJWT[crypto] Django djangorestframework-simplejwt pyotp"
+modules="aiosmtpd schemathesis selenium openapi_python_client argon2 jwt cryptography django rest_framework_simplejwt pyotp bcrypt prometheus_client"
+packages="aiosmtpd schemathesis selenium openapi-python-client argon2-cffi PyJWT[crypto] Django djangorestframework-simplejwt pyotp bcrypt prometheus-client"
 python3 -c "import ${modules// /, }" 2>/dev/null && exit 0
 echo "installing $packages (PyPI)"
 python3 -m pip --version >/dev/null 2>&1 || "$here/apt-install.sh" python3-pip
