@@ -195,7 +195,8 @@ class Bench:
         self.args = args
         self.procs = Processes()
         self.tmp = tempfile.mkdtemp(prefix="swift-auth-bench-")
-        self.results = {"endpoints": [], "signup_smtp": [], "worker": [], "notes": [], "postgres": [], "pg_worker": []}
+        self.results = {"endpoints": [], "signup_smtp": [], "worker": [], "notes": [], "postgres": [], "pg_worker": [],
+                        "admin": [], "metrics_ab": []}
         self.bin = None
         self.database = os.path.join(self.tmp, "auth.sqlite")
 
@@ -225,8 +226,8 @@ class Bench:
                                        wait_for=r"listening on (\d+)")
         return proc, int(match.group(1)), directory
 
-    def start_api(self):
-        proc, match = self.procs.start([os.path.join(self.bin, "AuthAPI"), "serve"], env=self.env(AUTH_PORT="0"),
+    def start_api(self, **extra):
+        proc, match = self.procs.start([os.path.join(self.bin, "AuthAPI"), "serve"], env=self.env(AUTH_PORT="0", **extra),
                                        wait_for=r"listening on http://127\.0\.0\.1:(\d+)",
                                        log_path=None)
         return proc, int(match.group(1))
@@ -536,6 +537,84 @@ class Bench:
                 self.pg_workers(label, mode, count, workers)
         self.procs.stop(sink)
 
+    ADMIN_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Margaret", "Niklaus"]
+    ADMIN_SURNAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "Thompson", "Hamilton", "Wirth"]
+
+    def seed_users(self, database, count):
+        """`count` users written straight into the database (the hash is a placeholder: nobody logs in)."""
+        rows = []
+        for i in range(1, count + 1):
+            email = "user%d.%s@example%d.com" % (i, self.ADMIN_SURNAMES[(i // 10) % 10].lower(), i % 50)
+            rows.append((email, email, "!bench", self.ADMIN_NAMES[i % 10], self.ADMIN_SURNAMES[(i // 10) % 10],
+                         i % 3 == 0, time.time() - i))
+        if database.startswith("postgres"):
+            text = "".join("%s\t%s\t%s\t%s\t%s\t%s\t%s\n" % (e, k, p, f, l, "t" if v else "f", d) for e, k, p, f, l, v, d in rows)
+            psql(database, "COPY users (email, email_key, password, first_name, last_name, is_verified, date_joined) FROM STDIN",
+                 stdin=text)
+            psql(database, "ANALYZE users")
+        else:
+            with sqlite3.connect(database, timeout=30) as db:
+                db.executemany("INSERT INTO users (email, email_key, password, first_name, last_name, is_verified, date_joined) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                db.execute("ANALYZE")
+
+    def operations(self):
+        """The operator's side: the admin's user list and search over 100k users on each backend
+        (one staff client at a time — wrk -c2 — as operators use it), and what metrics cost GET me."""
+        count = 2000 if self.args.smoke else 100000
+        duration = 1 if self.args.smoke else 3
+        self.results["admin_users"] = count
+        saved = self.database
+        backends = [("SQLite", os.path.join(self.tmp, "admin.sqlite"))]
+        admin = os.environ.get("AUTH_TEST_POSTGRES_URL")
+        if admin:
+            name = "bench_admin_%s" % secrets.token_hex(4)
+            psql(admin, "CREATE DATABASE %s" % name)
+            backends.append(("PostgreSQL", urllib.parse.urlunsplit(urllib.parse.urlsplit(admin)._replace(path="/" + name))))
+        rare = "user%d.%s@" % (count // 2 + 7, self.ADMIN_SURNAMES[((count // 2 + 7) // 10) % 10].lower())
+        queries = [("list, page 1", "?page_size=50"),
+                   ("list, page 1000 (offset 50k)" if not self.args.smoke else "list, page 20", "?page=%d" % (1000 if not self.args.smoke else 20)),
+                   ("filter is_verified=true", "?is_verified=true"),
+                   ("search, 1 match", "?search=" + urllib.parse.quote(rare)),
+                   ("search 'hopper', 10 % match", "?search=hopper"),
+                   ("search 'ka', 2 letters (scan)", "?search=ka")]
+        for label, database in backends:
+            self.database = database
+            started = time.monotonic()
+            subprocess.run([os.path.join(self.bin, "AuthAPI"), "migrate"], env=self.env(), check=True, capture_output=True)
+            subprocess.run([os.path.join(self.bin, "AuthAPI"), "createsuperuser", "--email", "bench@bench.example"],
+                           env=self.env(AUTH_SUPERUSER_PASSWORD=PASSWORD), check=True, capture_output=True)
+            self.seed_users(database, count)
+            seeded = time.monotonic() - started
+            api, port = self.start_api()
+            base = "http://127.0.0.1:%d/api/admin/users/" % port
+            token = post("http://127.0.0.1:%d/api/accounts/login/" % port, {"email": "bench@bench.example", "password": PASSWORD})["access"]
+            for name, query in queries:
+                request = urllib.request.Request(base + query, headers={"Authorization": "Bearer " + token})
+                with urllib.request.urlopen(request, timeout=60) as response:
+                    matched = json.load(response)["count"]
+                result = self.wrk(base + query, "get_auth.lua", connections=2, duration=duration, warmup=0, BENCH_TOKEN=token)
+                result.update(backend=label, name=name, matched=matched, seed_seconds=seeded)
+                self.results["admin"].append(result)
+                log("  %-10s %-34s %7.1f req/s  p50 %7.2f ms  p99 %7.2f ms  (%d match)" % (
+                    label, name, result["rps"], result["p50_ms"], result["p99_ms"], matched))
+            self.procs.stop(api)
+        self.database = saved
+
+        # Metrics on and off, alternating on one database: what counting every request costs GET me.
+        self.database = os.path.join(self.tmp, "admin.sqlite")
+        for round in range(1 if self.args.smoke else 2):
+            for metrics in (False, True):
+                extra = {"AUTH_METRICS_PORT": str(free_port())} if metrics else {}
+                api, port = self.start_api(**extra)
+                token = post("http://127.0.0.1:%d/api/accounts/login/" % port, {"email": "bench@bench.example", "password": PASSWORD})["access"]
+                result = self.wrk("http://127.0.0.1:%d/api/accounts/me/" % port, "get_auth.lua", BENCH_TOKEN=token)
+                result.update(metrics=metrics, round=round)
+                self.results["metrics_ab"].append(result)
+                log("  GET me, metrics %-3s %9.1f req/s  p99 %6.2f ms" % ("on" if metrics else "off", result["rps"], result["p99_ms"]))
+                self.procs.stop(api)
+        self.database = saved
+
     def pg_workers(self, label, mode, count, workers):
         """`count` jobs drained by `workers` concurrent `MailWorker run --once` (4 sends each)."""
         pg_sink, pg_sink_port, pg_sink_dir = self.start_sink(mode)
@@ -695,6 +774,26 @@ class Bench:
                 lines.append("| %s | %d | %d | %.2f | %.0f | %.2f× |" % (
                     w["sink"], w["workers"], w["delivered"], w["seconds"], w["mails_per_s"],
                     w["mails_per_s"] / one["mails_per_s"] if one["mails_per_s"] else 0))
+        if r["admin"]:
+            lines += ["", "## Admin user list and search", "",
+                      "`GET /api/admin/users/` over %d users (plus the staff account) with a staff token, one staff client at a time "
+                      "(`wrk -c2`); each answer counts every match (DRF's `count`) and returns a page of 50. Search of three "
+                      "characters or more is answered by a trigram index (SQLite: FTS5 `trigram`; PostgreSQL: `pg_trgm` GIN), "
+                      "shorter terms scan." % r["admin_users"], "",
+                      "| query | backend | matches | req/s | p50 ms | p99 ms |", "|---|---|---:|---:|---:|---:|"]
+            for a in r["admin"]:
+                lines.append("| %s | %s | %d | %.0f | %.2f | %.2f |" % (a["name"], a["backend"], a["matched"], a["rps"], a["p50_ms"], a["p99_ms"]))
+            seeds = {a["backend"]: a["seed_seconds"] for a in r["admin"]}
+            lines += ["", "Seeding (migrate, then the users written with the search index kept up to date): " + ", ".join(
+                "%s %.1f s" % item for item in seeds.items()) + "."]
+        if r["metrics_ab"]:
+            on = [m["rps"] for m in r["metrics_ab"] if m["metrics"]]
+            off = [m["rps"] for m in r["metrics_ab"] if not m["metrics"]]
+            lines += ["", "## What metrics cost", "",
+                      "GET me with and without `AUTH_METRICS_PORT` (every request counted and timed by route, method and status), "
+                      "alternating: off %s, on %s req/s; on/off %.0f %%." % (
+                          " / ".join("%.0f" % x for x in off), " / ".join("%.0f" % x for x in on),
+                          100 * (sum(on) / len(on)) / (sum(off) / len(off)) if on and off and sum(off) else 0)]
         for note in r["notes"]:
             lines.append("\nNote: " + note)
         text = "\n".join(lines) + "\n"
@@ -721,6 +820,7 @@ class Bench:
             phase("worker", self.worker_throughput)
             phase("latency and contention", self.latency_and_contention)
             phase("postgres", self.postgres)
+            phase("operator side", self.operations)
             self.results["seconds"] = time.monotonic() - started
             self.report()
         finally:

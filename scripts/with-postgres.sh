@@ -47,7 +47,7 @@ if command -v openssl >/dev/null; then
 fi
 # Throw-away data: no fsync. Enough connections for replicas, workers and parallel tests.
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=300 ${ssl[*]:-} ${PG_SETTINGS:-}" \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c full_page_writes=off -c max_connections=1000 ${ssl[*]:-} ${PG_SETTINGS:-}" \
     start >/dev/null || { cat "$dir/server.log"; exit 1; }
 
 export AUTH_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

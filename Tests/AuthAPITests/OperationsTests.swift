@@ -29,6 +29,16 @@ struct OperationsTests {
         return (samples, response.text, response.header("Content-Type"))
     }
 
+    /// Until something answers HTTP on the port (the metrics listener starts with the process).
+    static func waitForListener(_ port: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if (try? await HTTPTestClient(host: "127.0.0.1", port: port).get("/metrics"))?.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestServerError.failed("nothing listens on \(port)")
+    }
+
     static func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double {
         samples.filter { sample in sample.name == name && labels.allSatisfy { key, value in sample.labels[key] == value } }
             .map(\.value).reduce(0, +)
@@ -53,11 +63,13 @@ struct OperationsTests {
 
     @Test("API /metrics on AUTH_METRICS_PORT only: counters move with real logins, throttles, reuse and codes; route templates as labels")
     func apiMetrics() async throws {
+        // Held until the server has bound it too (both set SO_REUSEADDR): no other test is handed it meanwhile.
         let reservation = try PortReservation()
-        reservation.release()
         let server = try await TestServer(
             environment: ["AUTH_METRICS_PORT": "\(reservation.port)", "AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "login=4/min"],
             replicas: 1)
+        try await Self.waitForListener(reservation.port)
+        reservation.release()
         let client = server.client()
         let metricsPort = reservation.port
         let before = try await Self.scrape(metricsPort)
@@ -109,10 +121,11 @@ struct OperationsTests {
         try sink.setMode("451x:1")
         let server = try await TestServer()
         let reservation = try PortReservation()
-        reservation.release()
         let worker = try WorkerProcess(server: server, environment: [
             "AUTH_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "AUTH_WORKER_METRICS_PORT": "\(reservation.port)",
         ], count: 1)
+        try await Self.waitForListener(reservation.port)
+        reservation.release()
         #expect(try await server.signup("worker-metrics@example.com").status == 201)
         _ = try await sink.waitFor(1, to: "worker-metrics@example.com")
         _ = try await server.waitForQueue("done", count: 1)
@@ -148,7 +161,7 @@ struct OperationsTests {
         var lines = 0
         for line in (server.log + "\n" + worker.log).split(separator: "\n") where !line.hasPrefix("AuthAPI listening on") {
             lines += 1
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             let fields = try #require(object, "not one JSON object: \(line)")
             #expect(fields["time"] is String && fields["level"] is String && fields["logger"] is String && fields["message"] is String)
             #expect(fields.keys.allSatisfy { !$0.contains(" ") }, "\(fields.keys)")

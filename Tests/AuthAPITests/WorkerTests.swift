@@ -56,7 +56,9 @@ struct WorkerTests {
     @Test("SMTP down during 20 signups: all answer 201 at once, every mail arrives once the server is back")
     func smtpDown() async throws {
         let server = try await TestServer()
-        let port = try SMTPSink.freePort()
+        // Held until the sink binds it (both set SO_REUSEADDR), so no other test's server is handed it meanwhile.
+        let reservation = try PortReservation()
+        let port = reservation.port
         // Enough tries that no job runs out of them however slow the machine is while the server is down.
         let worker = try WorkerProcess(server: server, environment: [
             "AUTH_SMTP_URL": "smtp://127.0.0.1:\(port)", "AUTH_SMTP_CONNECT_TIMEOUT": "1", "AUTH_MAIL_MAX_ATTEMPTS": "100",
@@ -72,6 +74,7 @@ struct WorkerTests {
         #expect(status["done"] as? Int == 0)
         #expect(status["dead"] as? Int == 0)
         let sink = try await SMTPSink(port: port)
+        reservation.release()
         let mails = try await sink.waitFor(20, timeout: .seconds(30))
         #expect(Set(mails.map(\.envelopeTo)).count == 20)
         try await Task.sleep(for: .milliseconds(300))
