@@ -577,7 +577,7 @@ class Bench:
                    ("filter is_verified=true", "?is_verified=true"),
                    ("search, 1 match", "?search=" + urllib.parse.quote(rare)),
                    ("search 'hopper', 10 % match", "?search=hopper"),
-                   ("search 'ka', 2 letters (scan)", "?search=ka")]
+                   ("search 'ho', 2 letters (scan)", "?search=ho")]
         for label, database in backends:
             self.database = database
             started = time.monotonic()
