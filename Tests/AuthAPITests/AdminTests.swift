@@ -115,6 +115,12 @@ struct AdminTests {
         #expect(try await emails("?is_staff=true") == ["root@example.com"])
         #expect(try await emails("?is_verified=false&search=example.com")
                 == ["edsger@example.com", "barbara@example.com", "per%cent@example.com", "under_score@example.com", "lovise@example.com"])
+        for query in ["?search=ab%00cd", "?search=%00"] {
+            let nul = try await client.get(AdminPath.users + query, bearer: staff.access)
+            #expect(nul.status == 400 && nul.fieldErrors("search") == ["Null characters are not allowed."], "\(query): \(nul.text)")
+        }
+        let nulType = try await client.get(AdminPath.events + "?type=login%00", bearer: staff.access)
+        #expect(nulType.status == 400 && nulType.fieldErrors("type") == ["Null characters are not allowed."])
         let bad = try await client.get(AdminPath.users + "?is_active=maybe", bearer: staff.access)
         #expect(bad.status == 400 && bad.fieldErrors("is_active") == ["Must be a valid boolean."])
 

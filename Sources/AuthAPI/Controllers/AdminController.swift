@@ -27,7 +27,7 @@ struct AdminController {
         let query = request.queryItems()
         var problems = FieldErrors()
         let filter = UserFilter(
-            search: query["search"], isVerified: Self.flag(query, "is_verified", &problems),
+            search: Self.text(query, "search", &problems), isVerified: Self.flag(query, "is_verified", &problems),
             isActive: Self.flag(query, "is_active", &problems), isStaff: Self.flag(query, "is_staff", &problems))
         try problems.throwIfAny()
         let page = try await administration.users(context.staff, filter: filter, page: try Self.page(query))
@@ -91,7 +91,9 @@ struct AdminController {
             guard let id = Int64(text) else { throw AuthError.field("user_id", "Enter a whole number.") }
             userId = id
         }
-        let type = query["type"].flatMap { $0.isEmpty ? nil : $0 }
+        var problems = FieldErrors()
+        let type = Self.text(query, "type", &problems).flatMap { $0.isEmpty ? nil : $0 }
+        try problems.throwIfAny()
         let page = try await administration.events(context.staff, userId: userId, type: type, page: try Self.page(query))
         return try JSONResponse.make(PageResponse(page, request: request, map: AuditEventResponse.init))
     }
@@ -106,6 +108,17 @@ struct AdminController {
         }
         let size = query["page_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? PageRequest.defaultSize
         return PageRequest(number: number, size: size)
+    }
+
+    /// A free-text parameter; a NUL is refused as DRF's `CharField` refuses it (neither
+    /// database's text can hold one, and FTS5 would read it as the end of the phrase).
+    static func text(_ query: [String: String], _ name: String, _ problems: inout FieldErrors) -> String? {
+        guard let text = query[name] else { return nil }
+        guard !text.utf8.contains(0) else {
+            problems.add(name, "Null characters are not allowed.")
+            return nil
+        }
+        return text
     }
 
     /// A boolean filter (`true`/`false`, `1`/`0`, as DRF's filters take them); empty: no filter.
