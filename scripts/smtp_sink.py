@@ -45,7 +45,8 @@ class Sink:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.mode() == "550":
-            return "550 5.1.1 Mailbox unavailable"
+            # As Postfix words it, quoting the address (which a stored error must not keep).
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 
 /// A process's Prometheus endpoint: swift-prometheus's registry bootstrapped as swift-metrics'
 /// backend (so the domain's `Counter`s and `Timer`s land in it), served as `GET /metrics` in
@@ -10,20 +11,28 @@ import ServiceLifecycle
 public struct MetricsServer: Sendable {
     public let registry: PrometheusCollectorRegistry
 
-    /// Bootstraps the metrics system; call once per process, before any metric is made.
+    /// Bootstraps the metrics system once per process, before any metric is made; a later
+    /// call (swift-metrics traps on a second bootstrap) answers the first call's server.
     /// `latencyHistograms`: timers measured in fractions of a millisecond get finer buckets.
     public static func bootstrap(latencyHistograms: [String]) -> MetricsServer {
-        let registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        let fine: [Duration] = [
-            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
-            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-            .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
-        ]
-        for name in latencyHistograms { factory.durationHistogramBuckets[name] = fine }
-        MetricsSystem.bootstrap(factory)
-        return MetricsServer(registry: registry)
+        bootstrapped.withLock { server in
+            if let server { return server }
+            let registry = PrometheusCollectorRegistry()
+            var factory = PrometheusMetricsFactory(registry: registry)
+            let fine: [Duration] = [
+                .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2_500), .seconds(5), .seconds(10),
+            ]
+            for name in latencyHistograms { factory.durationHistogramBuckets[name] = fine }
+            MetricsSystem.bootstrap(factory)
+            let made = MetricsServer(registry: registry)
+            server = made
+            return made
+        }
     }
+
+    private static let bootstrapped = Mutex<MetricsServer?>(nil)
 
     /// The HTTP service: `GET /metrics` (after `refresh`, which sets gauges read at scrape time),
     /// 404 for anything else.

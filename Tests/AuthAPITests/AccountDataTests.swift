@@ -38,7 +38,8 @@ struct AccountDataTests {
         let verified = try await client.post(Path.verifyEmail, ["email": "export@example.com", "otp": code])
         let access = try #require(verified["access"]), refresh = try #require(verified["refresh"])
         #expect(try await client.post(Path.logout, ["refresh": refresh]).status == 205)
-        let login = try await client.post(Path.login, ["email": "export@example.com", "password": TestServer.password])
+        let login = try await client.send(.post, Path.login, body: try JSONSerialization.data(withJSONObject: [
+            "email": "export@example.com", "password": TestServer.password]), headers: [("User-Agent", "ExportProbe/1.0")])
         let current = try #require(login["access"])
         _ = await worker.stop()
 
@@ -52,7 +53,11 @@ struct AccountDataTests {
         let sessions = try #require(document["sessions"] as? [[String: Any]])
         #expect(sessions.count == 3, "signup's, verify-email's (logged out) and the login's")
         #expect(sessions.contains { $0["revoked_at"] is String && $0["revoke_reason"] as? String != nil })
-        let events = (document["audit_events"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
+        let eventRows = document["audit_events"] as? [[String: Any]] ?? []
+        #expect(eventRows.allSatisfy { $0["user_agent"] is String && $0["ip"] is String })
+        #expect(eventRows.contains { $0["type"] as? String == "login_succeeded" && $0["user_agent"] as? String == "ExportProbe/1.0" },
+                "the User-Agent stored with an event is part of the data")
+        let events = eventRows.compactMap { $0["type"] as? String }
         #expect(events.contains("signup") && events.contains("code_verified") && events.contains("logout") && events.contains("login_succeeded"))
         let jobs = try #require(document["mail_jobs"] as? [[String: Any]])
         #expect(jobs.count == 1 && jobs[0]["kind"] as? String == "verify_email" && jobs[0]["to"] as? String == "export@example.com")
@@ -110,6 +115,43 @@ struct AccountDataTests {
         // Checked after the scan: a login attempt on any address counts against that address (a new rate-limit row).
         #expect(try await client.post(Path.login, ["email": email, "password": TestServer.password]).status == 401)
         #expect(try await server.signup(email).status == 201, "the address may sign up again")
+    }
+
+    @Test("Deletion forgets the addresses the account held before an e-mail change, and a notice that cannot be delivered")
+    func deletionForgetsEarlierAddressesAndDeadNotice() async throws {
+        let sink = try await SMTPSink()
+        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on"])
+        let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": "smtp://127.0.0.1:\(sink.port)"])
+        let client = server.client()
+        let before = "nora.prior@example.com", after = "nora.after@example.com"
+        #expect(try await server.signup(before, extra: ["first_name": "Noraname"]).status == 201)
+        let code = try #require(try await sink.waitFor(1, to: before)[0].code)
+        let verified = try await client.post(Path.verifyEmail, ["email": before, "otp": code])
+        let access = try #require(verified["access"])
+        // Traces of the first address: a failed login (rate-limit rows), a reset (its mail and cooldown).
+        #expect(try await client.post(Path.login, ["email": before, "password": "not the password"]).status == 401)
+        #expect(try await client.post(Path.passwordReset, ["email": before]).status == 202)
+        _ = try await sink.waitFor(2, to: before)
+        // The change to the second address, confirmed.
+        let change = try await client.post(Path.emailChange, ["new_email": after, "password": TestServer.password], bearer: access)
+        #expect(change.status == 202 || change.status == 200, "\(change.text)")
+        let changeCode = try #require(try await sink.waitFor(1, to: after)[0].code)
+        #expect(try await client.post(Path.emailChangeConfirm, ["otp": changeCode], bearer: access).status == 200)
+        _ = try await server.waitForQueue("queued", count: 0)
+
+        // The notice will be refused for good (550 quoting the address): it dies.
+        try sink.setMode("550")
+        let deleted = try await client.send(.delete, Path.me, body: Data(#"{"password": "\#(TestServer.password)"}"#.utf8),
+                                            headers: [("Authorization", "Bearer \(access)")])
+        #expect(deleted.status == 204, "\(deleted.text)")
+        #expect(try await AdminTests.eventually { try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE state = 'dead'") == 1 })
+        _ = await worker.stop()
+        #expect(try await server.sql("SELECT kind FROM mail_jobs WHERE state = 'dead'") == ["account_deleted_notice"])
+        #expect(try await server.sql("SELECT last_error FROM mail_jobs WHERE state = 'dead'").first?.contains("550") == true)
+        for needle in ["nora", "noraname"] {
+            let found = try await Self.columnsHolding(needle, in: server)
+            #expect(found.isEmpty, "\(needle) is still in \(found)")
+        }
     }
 
     @Test("DELETE /me/ with MFA on needs a second-factor-verified session; the last active staff account cannot delete itself")

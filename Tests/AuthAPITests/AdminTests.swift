@@ -112,6 +112,13 @@ struct AdminTests {
         #expect(try await emails("?search=lis") == ["barbara@example.com"])
         #expect(try await emails("?search=zz") == [])
         #expect(try await emails("?search=edsger+dij") == ["edsger@example.com"], "across the first and the last name")
+        // DRF's SearchFilter: words split on spaces and commas, and every one must match.
+        #expect(try await emails("?search=ada+hopper") == [], "each word must match the same user")
+        #expect(try await emails("?search=LOVE,+ada") == ["ada@example.com"])
+        #expect(try await emails("?search=example.com+%C3%85SA") == ["lovise@example.com"], "an indexed word and a short one")
+        #expect(try await emails("?search=%22ada+lovelace%22") == ["ada@example.com"], "a quoted phrase is one term")
+        let tooMany = try await client.get(AdminPath.users + "?search=" + Array(repeating: "a", count: 21).joined(separator: "+"), bearer: staff.access)
+        #expect(tooMany.status == 400 && tooMany.fieldErrors("search") == ["Ensure this field has no more than 20 words."], "\(tooMany.text)")
         #expect(try await emails("?is_staff=true") == ["root@example.com"])
         #expect(try await emails("?is_verified=false&search=example.com")
                 == ["edsger@example.com", "barbara@example.com", "per%cent@example.com", "under_score@example.com", "lovise@example.com"])
@@ -138,6 +145,14 @@ struct AdminTests {
         #expect(ids == ids.sorted() && ids.count == 3)
         let last = try await client.get(AdminPath.users + "?page_size=3&search=example&page=3", bearer: staff.access)
         #expect(last.json["next"] is NSNull)
+        // `?page=last` (DRF's last_page_strings) is the last page; an empty `page` is the first.
+        let named = try await client.get(AdminPath.users + "?page_size=3&search=example&page=last", bearer: staff.access)
+        #expect(named.status == 200 && named.json["next"] is NSNull, "\(named.text)")
+        #expect((named.json["results"] as? [[String: Any]])?.compactMap { $0["id"] as? Int }
+                == (last.json["results"] as? [[String: Any]])?.compactMap { $0["id"] as? Int })
+        #expect((named.json["previous"] as? String)?.hasSuffix("?page_size=3&search=example&page=2") == true, "\(named.text)")
+        let empty = try await client.get(AdminPath.users + "?page_size=3&search=example&page=", bearer: staff.access)
+        #expect(empty.status == 200 && empty.json["previous"] is NSNull)
         for page in ["4", "0", "x", "99999999999999999999"] {
             let past = try await client.get(AdminPath.users + "?page_size=3&search=example&page=\(page)", bearer: staff.access)
             #expect(past.status == 404 && past["detail"] == "Invalid page.", "page \(page)")
@@ -157,6 +172,32 @@ struct AdminTests {
         #expect(sessions.allSatisfy { $0["current"] == nil && $0["id"] is String && $0["refresh_jti"] == nil })
         #expect(try await client.get(AdminPath.user(999_999), bearer: staff.access).status == 404)
         #expect(try await client.get(AdminPath.prefix + "/users/abc/", bearer: staff.access).status == 404)
+    }
+
+    @Test("Pagination links: absolute as DRF writes them, https and the public host only from a trusted proxy, never a forged host")
+    func paginationLinks() async throws {
+        let server = try await TestServer(environment: ["AUTH_TRUSTED_PROXIES": "127.0.0.1"])
+        let untrusting = try await TestServer()
+        for current in [server, untrusting] {
+            let staff = try await current.staff("root@example.com")
+            #expect(try await current.signup("second@example.com").status == 201)
+            func next(_ headers: [(String, String)]) async throws -> String? {
+                let page = try await current.client().send(.get, AdminPath.users + "?page_size=1",
+                                                           headers: [("Authorization", "Bearer \(staff.access)"), ("Host", "127.0.0.1:\(current.port)")] + headers)
+                #expect(page.status == 200, "\(page.text)")
+                return page.json["next"] as? String
+            }
+            let plain = try #require(try await next([]))
+            #expect(plain == "http://127.0.0.1:\(current.port)/api/admin/users/?page_size=1&page=2", "\(plain)")
+            let forwarded = try await next([("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "auth.example.com")])
+            if current === server {
+                #expect(forwarded == "https://auth.example.com/api/admin/users/?page_size=1&page=2", "the proxy is trusted")
+                let forged = try await next([("X-Forwarded-Host", "evil.example/<script>")])
+                #expect(forged == "/api/admin/users/?page_size=1&page=2", "a host that is no authority gives a path-only link: \(forged ?? "nil")")
+            } else {
+                #expect(forwarded == plain, "the peer is no trusted proxy: its X-Forwarded-* count for nothing")
+            }
+        }
     }
 
     @Test("PATCH names and flags; deactivating ends every session at once; the last active staff account stays; audit names the actor")
@@ -261,6 +302,12 @@ struct AdminTests {
         #expect(statuses.last == 200, "\(statuses)")
         let already = try await client.post(AdminPath.sendOTP(unverifiedId), [:], bearer: root.access)
         #expect(already.status == 400 && already.code == "already_verified")
+        // A deactivated account gets no mail (the worker skips it): refused, not a 202 for nothing.
+        #expect(try await server.signup("inactive@example.com").status == 201)
+        let inactiveId = try await server.sqlInt("SELECT id FROM users WHERE email_key = 'inactive@example.com'")
+        #expect(try await client.patch(AdminPath.user(inactiveId), ["is_active": false], bearer: root.access).status == 200)
+        let inactive = try await client.post(AdminPath.sendOTP(inactiveId), [:], bearer: root.access)
+        #expect(inactive.status == 400 && inactive.code == "account_inactive", "\(inactive.text)")
 
         // Mail: by state; never a code; requeue only a dead job.
         _ = try await server.waitForQueue("queued", count: 0)
@@ -283,7 +330,7 @@ struct AdminTests {
         #expect(badState.status == 400 && !badState.fieldErrors("state").isEmpty)
 
         let actions = Set(try await server.sql("SELECT event FROM auth_events WHERE actor_id = \(root.id)"))
-        #expect(actions == ["admin_logout_all", "admin_mfa_reset", "admin_code_sent", "admin_mail_requeued"])
+        #expect(actions == ["admin_logout_all", "admin_mfa_reset", "admin_code_sent", "admin_mail_requeued", "admin_user_updated"])
         let events = try await client.get(AdminPath.events + "?user_id=abc", bearer: root.access)
         #expect(events.status == 400 && !events.fieldErrors("user_id").isEmpty)
     }

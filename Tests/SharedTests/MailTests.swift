@@ -11,6 +11,15 @@ struct FixedRandom: RandomSource {
 
 @Suite("Mail building, codes and retries")
 struct MailTests {
+    @Test("A stored send error never holds the recipient's address, in whatever case the server quoted it")
+    func errorForgetsRecipient() {
+        let error = MailError.fromSMTPReply(550, detail: "5.1.1 <Dana.Gone@Example.com>: Recipient address rejected; dana.gone@example.com unknown")
+        let stored = error.naming(recipient: "dana.gone@example.com")
+        #expect(stored.kind == .permanent)
+        #expect(stored.description == "permanent: SMTP 550: 5.1.1 <<recipient>>: Recipient address rejected; <recipient> unknown")
+        #expect(MailError(.transient, "timeout").naming(recipient: "") == MailError(.transient, "timeout"))
+    }
+
     @Test("Codes are six digits over the whole range, zero-padded")
     func codes() {
         #expect(CodeGenerator(random: FixedRandom(value: 0)).generate() == "000000")

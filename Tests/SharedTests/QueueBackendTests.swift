@@ -15,7 +15,8 @@ struct QueueBackendTests {
         let tag = UUID().uuidString.prefix(8).lowercased()
         let now = Date()
         for i in 0..<120 {
-            #expect(try await first.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: Int64(i), email: "q\(tag)-\(i)@example.com"),
+            let owner = try await Conformance.createUser(first, "q\(tag)-\(i)@example.com")
+            #expect(try await first.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: owner, email: "q\(tag)-\(i)@example.com"),
                                                       now: now, nonce: "n\(i)"),
                                               cooldownSubject: "q\(tag)-\(i)", cooldown: 60, now: now))
         }
@@ -46,7 +47,8 @@ struct QueueBackendTests {
         let tag = UUID().uuidString.prefix(8).lowercased()
         // Far in the future, so jobs of other tests sharing the database are not in the way.
         let now = Date().addingTimeInterval(10 * 365 * 86_400)
-        #expect(try await db.queueMail(MailJob(kind: .passwordReset, payload: .init(userId: 1, email: "l\(tag)@example.com"), now: now, nonce: "n"),
+        let owner = try await Conformance.createUser(db, "l\(tag)@example.com")
+        #expect(try await db.queueMail(MailJob(kind: .passwordReset, payload: .init(userId: owner, email: "l\(tag)@example.com"), now: now, nonce: "n"),
                                        cooldownSubject: "l\(tag)", cooldown: 60, now: now))
         func ours(_ jobs: [MailJob]) -> [MailJob] { jobs.filter { $0.payload.contains("l\(tag)@") } }
         let taken = ours(try await db.claim(owner: "a", limit: 1_000, lease: 30, now: now))
@@ -173,7 +175,8 @@ struct JobWakeupsTests {
         let started = ContinuousClock.now
         async let woken: Void = wakeups.wait(timeout: .seconds(600))
         try await Task.sleep(for: .milliseconds(100))
-        #expect(try await producer.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: 1, email: "n\(tag)@example.com"), now: Date(), nonce: "n"),
+        let owner = try await Conformance.createUser(producer, "n\(tag)@example.com")
+        #expect(try await producer.queueMail(MailJob(kind: .verifyEmail, payload: .init(userId: owner, email: "n\(tag)@example.com"), now: Date(), nonce: "n"),
                                              cooldownSubject: "n\(tag)", cooldown: 60, now: Date()))
         await woken
         #expect(ContinuousClock.now - started < .seconds(300))

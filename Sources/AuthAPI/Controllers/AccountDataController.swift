@@ -36,7 +36,7 @@ struct AccountDataController {
 struct AccountExportResponse: Encodable {
     let user: AdminUserResponse
     let sessions: [ExportedSession]
-    let auditEvents: [AuditEventResponse]
+    let auditEvents: [ExportedEvent]
     let mailJobs: [MailJobResponse]
     let mfa: MFAController.Status
     let exportedAt: String
@@ -44,7 +44,7 @@ struct AccountExportResponse: Encodable {
     init(_ export: AccountExport, exportedAt: Date) {
         user = AdminUserResponse(export.user)
         sessions = export.sessions.map(ExportedSession.init)
-        auditEvents = export.events.map(AuditEventResponse.init)
+        auditEvents = export.events.map(ExportedEvent.init)
         mailJobs = export.mailJobs.map(MailJobResponse.init)
         mfa = MFAController.Status(totp: export.totp, recoveryCodesLeft: export.recoveryCodesLeft)
         self.exportedAt = ISO8601Text.string(exportedAt)
@@ -55,6 +55,25 @@ struct AccountExportResponse: Encodable {
         case auditEvents = "audit_events"
         case mailJobs = "mail_jobs"
         case exportedAt = "exported_at"
+    }
+
+    /// An audit event as the admin list shows it, and the User-Agent stored with it.
+    struct ExportedEvent: Encodable {
+        let event: AuditEventResponse
+        let userAgent: String
+
+        init(_ record: AuditRecord) {
+            event = AuditEventResponse(record)
+            userAgent = record.userAgent
+        }
+
+        enum CodingKeys: String, CodingKey { case userAgent = "user_agent" }
+
+        func encode(to encoder: any Encoder) throws {
+            try event.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(userAgent, forKey: .userAgent)
+        }
     }
 
     struct ExportedSession: Encodable {

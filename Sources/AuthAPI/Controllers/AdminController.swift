@@ -29,9 +29,12 @@ struct AdminController {
         let filter = UserFilter(
             search: Self.text(query, "search", &problems), isVerified: Self.flag(query, "is_verified", &problems),
             isActive: Self.flag(query, "is_active", &problems), isStaff: Self.flag(query, "is_staff", &problems))
+        if filter.terms.count > UserFilter.maxTerms {
+            problems.add("search", "Ensure this field has no more than \(UserFilter.maxTerms) words.")
+        }
         try problems.throwIfAny()
         let page = try await administration.users(context.staff, filter: filter, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request) { AdminUserResponse($0) })
+        return try JSONResponse.make(PageResponse(page, request: request, context: context.base) { AdminUserResponse($0) })
     }
 
     @Sendable func user(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -76,7 +79,7 @@ struct AdminController {
             state = parsed
         }
         let page = try await administration.mailJobs(context.staff, state: state, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request, map: MailJobResponse.init))
+        return try JSONResponse.make(PageResponse(page, request: request, context: context.base, map: MailJobResponse.init))
     }
 
     @Sendable func requeue(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -95,18 +98,19 @@ struct AdminController {
         let type = Self.text(query, "type", &problems).flatMap { $0.isEmpty ? nil : $0 }
         try problems.throwIfAny()
         let page = try await administration.events(context.staff, userId: userId, type: type, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request, map: AuditEventResponse.init))
+        return try JSONResponse.make(PageResponse(page, request: request, context: context.base, map: AuditEventResponse.init))
     }
 
-    /// `?page=` (a positive integer, else 404 `Invalid page.`) and `?page_size=` (DRF's
+    /// `?page=` (a positive integer or `last`, else 404 `Invalid page.`; empty is page 1, as DRF's `or 1`) and `?page_size=` (DRF's
     /// `_positive_int`: anything but a positive integer is the default, more than 200 is 200).
     static func page(_ query: [String: String]) throws -> PageRequest {
+        let size = query["page_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? PageRequest.defaultSize
         var number = 1
         if let text = query["page"], !text.isEmpty {
+            if text == "last" { return .last(size: size) }
             guard let parsed = Int(text), parsed > 0 else { throw AuthError.invalidPage }
             number = parsed
         }
-        let size = query["page_size"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } ?? PageRequest.defaultSize
         return PageRequest(number: number, size: size)
     }
 

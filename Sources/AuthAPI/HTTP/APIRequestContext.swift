@@ -9,6 +9,8 @@ struct APIRequestContext: RequestContext {
     let peerIP: String
     /// The client's address: the peer, or what a trusted proxy forwarded (set by the router).
     var clientIP: String
+    /// The peer is one of `AUTH_TRUSTED_PROXIES`, so its `X-Forwarded-Proto`/`-Host` are believed (set by the router).
+    var viaTrustedProxy = false
     /// The `{id}` segment of the matched route, percent-decoded (set by the router).
     var routeParameter: String?
 

@@ -101,6 +101,7 @@ struct APIRouter: HTTPResponder {
                         matched: (methods: [HTTPRequest.Method: Handler], template: String, parameter: String?)?) async throws -> Response {
         var context = context
         if !clientAddresses.trusted.isEmpty {
+            context.viaTrustedProxy = clientAddresses.isTrusted(context.peerIP)
             context.clientIP = clientAddresses.resolve(
                 peer: context.peerIP, forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!])
         }

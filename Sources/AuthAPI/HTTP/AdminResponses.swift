@@ -122,11 +122,12 @@ struct PageResponse<Item: Encodable>: Encodable {
     let previous: String?
     let results: [Item]
 
-    init<Source>(_ page: Page<Source>, request: Request, map: (Source) -> Item) {
+    init<Source>(_ page: Page<Source>, request: Request, context: APIRequestContext, map: (Source) -> Item) {
         count = page.count
         results = page.items.map(map)
-        next = page.hasNext ? Self.link(request, page: page.request.number + 1) : nil
-        previous = page.hasPrevious ? Self.link(request, page: page.request.number - 1) : nil
+        let origin = request.publicOrigin(context)
+        next = page.hasNext ? Self.link(request, origin: origin, page: page.request.number + 1) : nil
+        previous = page.hasPrevious ? Self.link(request, origin: origin, page: page.request.number - 1) : nil
     }
 
     enum CodingKeys: String, CodingKey { case count, next, previous, results }
@@ -140,14 +141,14 @@ struct PageResponse<Item: Encodable>: Encodable {
     }
 
     /// This request's URL with `page` set to `number` (removed for page 1), the rest of the query
-    /// kept as it was sent, in order.
-    static func link(_ request: Request, page number: Int) -> String {
-        let host = request.head.authority ?? "localhost"
+    /// kept as it was sent, in order; absolute as DRF writes it when the origin is known, else
+    /// a path-only reference.
+    static func link(_ request: Request, origin: String?, page number: Int) -> String {
         var pairs = (request.uri.query ?? "").split(separator: "&").filter { pair in
             let name = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
             return (name.removingPercentEncoding ?? String(name)) != "page"
         }.map(String.init)
         if number > 1 { pairs.append("page=\(number)") }
-        return "http://\(host)\(request.uri.path)" + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
+        return (origin ?? "") + request.uri.path + (pairs.isEmpty ? "" : "?" + pairs.joined(separator: "&"))
     }
 }

@@ -36,6 +36,9 @@ public enum AuthError: Error, Sendable, Equatable {
     case jobNotDead
     /// Staff asked for a verification code for an address already verified.
     case alreadyVerified
+    /// Staff asked to mail a deactivated account: the worker sends nothing to one, so the
+    /// request is refused rather than answered 202 for a mail that never goes.
+    case accountInactive
 
     /// One wrong field.
     public static func field(_ name: String, _ message: String) -> AuthError {

@@ -22,6 +22,14 @@ public struct MailError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(kind.rawValue): \(message)" }
 
+    /// The error with `address` (as the server may quote it, in any case) replaced by
+    /// `<recipient>`: what is stored and logged of a failed send never holds the address, so
+    /// forgetting a job's payload forgets the address.
+    public func naming(recipient address: String) -> MailError {
+        guard !address.isEmpty else { return self }
+        return MailError(kind, message.replacingOccurrences(of: address, with: "<recipient>", options: .caseInsensitive))
+    }
+
     /// SMTP reply classes: 4xx is "try again later", 5xx is "never".
     public static func fromSMTPReply(_ code: Int, detail: String) -> MailError {
         MailError((500..<600).contains(code) ? .permanent : .transient, "SMTP \(code): \(detail)")

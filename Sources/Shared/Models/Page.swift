@@ -6,11 +6,27 @@ public struct PageRequest: Sendable, Equatable {
     /// 1-based.
     public var number: Int
     public var size: Int
+    /// `?page=last` (DRF's `last_page_strings`): the number is the last page's, once counted.
+    public var isLast: Bool
 
     public init(number: Int = 1, size: Int = defaultSize) {
         // Bounded so that the offset cannot overflow; a page that far is past the last anyway.
         self.number = min(max(1, number), 1 << 40)
         self.size = min(max(1, size), Self.maxSize)
+        isLast = false
+    }
+
+    /// The last page, whatever its number turns out to be.
+    public static func last(size: Int = defaultSize) -> PageRequest {
+        var request = PageRequest(number: 1, size: size)
+        request.isLast = true
+        return request
+    }
+
+    /// The request with `last` resolved against the list's count.
+    func resolved(count: Int) -> PageRequest {
+        guard isLast else { return self }
+        return PageRequest(number: max(1, (count + size - 1) / size), size: size)
     }
 
     var offset: Int { (number - 1) * size }

@@ -16,10 +16,38 @@ public enum DjangoPasswordHash {
     }
 
     /// The format of a stored Django hash; nil for this service's own hashes, unusable
-    /// passwords (`!…`) and hashers not supported here.
+    /// passwords (`!…`), hashers not supported here (Argon2i and Argon2d among them) and work
+    /// factors past `Bounds` — such accounts sign in after a password reset, and the import
+    /// reports how many there are.
     public static func format(of encoded: String) -> Format? {
-        guard let dollar = encoded.firstIndex(of: "$") else { return nil }
-        return Format(rawValue: String(encoded[..<dollar]))
+        guard let dollar = encoded.firstIndex(of: "$"), let format = Format(rawValue: String(encoded[..<dollar])) else { return nil }
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        switch format {
+        case .pbkdf2SHA256:
+            guard parts.count == 4, let iterations = Int(parts[1]), Bounds.pbkdf2Iterations.contains(iterations) else { return nil }
+        case .argon2:
+            let phc = String(encoded.dropFirst("argon2".count))
+            guard let parameters = Argon2idHasher.parameters(of: phc), Bounds.argon2MemoryKiB.contains(parameters.memoryKiB),
+                  Bounds.argon2Iterations.contains(parameters.iterations), Bounds.argon2Lanes.contains(parameters.parallelism)
+            else { return nil }
+        case .bcryptSHA256:
+            // ["bcrypt_sha256", "", "2b", "<cost>", "<salt+hash>"]
+            guard parts.count == 5, parts[2] == "2b" || parts[2] == "2a", let cost = Int(parts[3]), Bounds.bcryptCost.contains(cost)
+            else { return nil }
+        }
+        return format
+    }
+
+    /// The work factors verified here: Django's defaults (PBKDF2 1 000 000 iterations in 5.2,
+    /// 1 200 000 in 6.0; Argon2 m=102400 KiB, t=2, p=8; bcrypt cost 12) with room above. One
+    /// login attempt against a hash costs its work factor, so an imported row cannot make a
+    /// login take seconds of CPU or gigabytes of memory.
+    public enum Bounds {
+        public static let pbkdf2Iterations = 1...2_000_000
+        public static let argon2MemoryKiB = 8...262_144
+        public static let argon2Iterations = 1...10
+        public static let argon2Lanes = 1...16
+        public static let bcryptCost = 4...14
     }
 
     /// Whether `encoded` is an unusable password (Django's `set_unusable_password`): never verifies.
@@ -39,7 +67,7 @@ public enum DjangoPasswordHash {
     /// `pbkdf2_sha256$<iterations>$<salt>$<base64 of 32 bytes>`.
     static func verifyPBKDF2(_ password: String, _ encoded: String) -> Bool {
         let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, let iterations = Int(parts[1]), (1...100_000_000).contains(iterations),
+        guard parts.count == 4, let iterations = Int(parts[1]), Bounds.pbkdf2Iterations.contains(iterations),
               let expected = Data(base64Encoded: String(parts[3])), !expected.isEmpty, expected.count <= 64,
               let key = try? KDF.Insecure.PBKDF2.deriveKey(
                 from: Array(password.utf8), salt: Array(parts[2].utf8), using: .sha256, outputByteCount: expected.count,
@@ -52,7 +80,7 @@ public enum DjangoPasswordHash {
     /// Only Argon2id (Django's since 3.2); libargon2 computes any number of lanes.
     static func verifyArgon2(_ password: String, _ encoded: String) -> Bool {
         let phc = String(encoded.dropFirst("argon2".count))
-        guard phc.hasPrefix("$argon2id$"), Argon2idHasher.parameters(of: phc) != nil else { return false }
+        guard format(of: encoded) == .argon2 else { return false }
         return Argon2idHasher.referenceVerify(Array(password.utf8), against: phc)
     }
 

@@ -165,6 +165,7 @@ public struct MailDispatcher: Service {
     }
 
     private func settle(_ job: MailJob, id: Int64, error: MailError, metadata: Logger.Metadata) async {
+        let error = error.naming(recipient: (try? job.decodedPayload().email) ?? "")
         var metadata = metadata
         metadata["error"] = "\(error)"
         do {

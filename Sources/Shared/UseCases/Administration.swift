@@ -48,6 +48,7 @@ public struct Administration: Sendable {
     public func sendCode(_ staff: StaffCaller, id: Int64, client: ClientInfo) async throws {
         guard let user = try await context.store.user(id: id) else { throw AuthError.notFound }
         guard !user.isVerified else { throw AuthError.alreadyVerified }
+        guard user.isActive else { throw AuthError.accountInactive }
         _ = try await context.store.queueMail(
             context.mail(.verifyEmail, to: user.email, of: id), cooldownSubject: user.emailKey, cooldown: 0, now: context.clock.now())
         await context.audit.record(.adminCodeSent, userId: id, actorId: staff.id, client: client, detail: CodePurpose.verifyEmail.rawValue)

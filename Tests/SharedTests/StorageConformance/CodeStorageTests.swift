@@ -355,6 +355,12 @@ extension StorageConformance {
         func effectChangeEmail(store: TestStore) async throws {
             let db = try await store.openFresh()
             let id = try await C.createUser(db, "old@example.com")
+            // A cooldown of the old address (a reset mail sent to it), and one of the new address.
+            #expect(try await db.queueMail(C.job(.passwordReset, userId: id, email: "old@example.com", nonce: "reset"),
+                                           cooldownSubject: "old@example.com", cooldown: 60, now: C.at(1)))
+            #expect(try await db.queueMail(C.job(.emailChange, userId: id, email: "New.Address@Example.com", nonce: "change"),
+                                           cooldownSubject: "new.address@example.com", cooldown: 60, now: C.at(1)))
+            try await db.execute("DELETE FROM mail_jobs")
             try await db.storeCode(C.code(.emailChange, userId: id, email: "New.Address@Example.com", hash: 1))
             let notice = C.job(.emailChangedNotice, userId: id, email: "old@example.com", now: C.at(5), nonce: "notice")
             let outcome = try await db.redeemCode(purpose: .emailChange, userId: id, emailKey: nil, now: C.at(5),
@@ -369,6 +375,9 @@ extension StorageConformance {
             let payload = try #require(try await db.text("SELECT payload FROM mail_jobs"))
             #expect(try JSONDecoder().decode(MailJob.Payload.self, from: Data(payload.utf8)) == .init(userId: id, email: "old@example.com"))
             #expect(try await StoredCode.read(db, .emailChange, userId: id).usedAt == C.at(5).timeIntervalSince1970)
+            // The old address's cooldowns go with it (a later deletion could not find them); the new one's stay.
+            #expect(try await db.rows("send_cooldowns", where: "subject = 'old@example.com'") == 0)
+            #expect(try await db.rows("send_cooldowns", where: "subject = 'new.address@example.com'") == 1)
             await db.close()
         }
 

@@ -156,7 +156,9 @@ enum Conformance {
     /// Queues a job without a cooldown in the way (a subject of its own) and returns its id.
     static func enqueue(_ db: any AuthBackend, _ kind: MailJob.Kind = .verifyEmail, email: String = "someone@example.com",
                         runAt: Date = t0) async throws -> Int64 {
-        let queued = try await db.queueMail(job(kind, email: email, now: runAt, nonce: "n-\(UUID().uuidString)"),
+        // Mail is only queued for an account that exists (`AccountWrites.queue`): each job gets its own.
+        let owner = try await createUser(db, "owner-\(UUID().uuidString.prefix(13).lowercased())@example.com")
+        let queued = try await db.queueMail(job(kind, userId: owner, email: email, now: runAt, nonce: "n-\(UUID().uuidString)"),
                                             cooldownSubject: "subject-\(UUID().uuidString)", cooldown: 60, now: runAt)
         guard queued else { throw StorageError.notMigrated("job not queued") }
         return Int64(try await db.integer("SELECT MAX(id) FROM mail_jobs"))

@@ -34,7 +34,7 @@ extension StorageConformance {
                                           created: now.addingTimeInterval(-3_600), ttl: 600))
             // Cooldowns, with the jobs they came with.
             for (subject, ago) in [("old", 2 * day), ("edge", day), ("recent", 3_600.0)] {
-                #expect(try await db.queueMail(C.job(now: now.addingTimeInterval(-ago), nonce: subject), cooldownSubject: subject, cooldown: 60,
+                #expect(try await db.queueMail(C.job(userId: id, now: now.addingTimeInterval(-ago), nonce: subject), cooldownSubject: subject, cooldown: 60,
                                                now: now.addingTimeInterval(-ago)))
             }
             // Audit events, with a retention of a week.

@@ -181,5 +181,23 @@ extension StorageConformance {
             #expect(try await db.beginTOTPSetup(userId: id, sealedSecret: [5], now: C.at(5)) == .done, "can be set up again")
             await db.close()
         }
+
+        @Test("Staff's MFA reset removes a factor and queues the notice; a factor only being set up goes without a notice", arguments: TestStore.available)
+        func staffReset(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            let pending = try await C.createUser(db, "mfa-pending@example.com")
+            #expect(try await db.beginTOTPSetup(userId: pending, sealedSecret: [1], now: C.at(1)) == .done)
+            #expect(try await !db.resetMFA(userId: pending, notice: C.job(.mfaDisabledNotice, userId: pending), now: C.at(2)))
+            #expect(try await db.totpFactor(userId: pending) == nil)
+            #expect(try await db.integer("SELECT COUNT(*) FROM mail_jobs") == 0, "MFA was never on: no notice")
+
+            let id = try await Self.enrolled(db, "mfa-reset@example.com")
+            let jobs = try await db.integer("SELECT COUNT(*) FROM mail_jobs")
+            #expect(try await db.resetMFA(userId: id, notice: C.job(.mfaDisabledNotice, userId: id, nonce: "reset"), now: C.at(4)))
+            #expect(try await db.mfaStatus(userId: id) == (false, 0))
+            #expect(try await db.integer("SELECT COUNT(*) FROM mail_jobs WHERE nonce = 'reset'") == 1)
+            #expect(try await db.integer("SELECT COUNT(*) FROM mail_jobs") == jobs + 1)
+            await db.close()
+        }
     }
 }

@@ -14,13 +14,14 @@ extension StorageConformance {
         @Test("queueMail stores the job and starts the cooldown; within it nothing is queued, after it the next one is", arguments: TestStore.available)
         func queueUnderCooldown(store: TestStore) async throws {
             let db = try await store.openFresh()
+            let owner = try await C.createUser(db, "alice@example.com")
             func remaining(_ kind: MailJob.Kind = .verifyEmail, _ subject: String = "alice@example.com", cooldown: TimeInterval = 60,
                            at seconds: TimeInterval) async throws -> TimeInterval {
                 try await db.cooldownRemaining(kind: kind, cooldownSubject: subject, cooldown: cooldown, now: C.at(seconds))
             }
             func queue(_ kind: MailJob.Kind = .verifyEmail, _ subject: String = "alice@example.com", at seconds: TimeInterval,
                        nonce: String) async throws -> Bool {
-                try await db.queueMail(C.job(kind, userId: 7, email: "Alice@example.com", now: C.at(seconds), nonce: nonce),
+                try await db.queueMail(C.job(kind, userId: owner, email: "Alice@example.com", now: C.at(seconds), nonce: nonce),
                                        cooldownSubject: subject, cooldown: 60, now: C.at(seconds))
             }
             #expect(try await remaining(at: 0) == 0)
@@ -33,7 +34,7 @@ extension StorageConformance {
             #expect(try await db.real("SELECT run_at FROM mail_jobs") == C.t0.timeIntervalSince1970)
             #expect(try await db.real("SELECT created_at FROM mail_jobs") == C.t0.timeIntervalSince1970)
             let payload = try #require(try await db.text("SELECT payload FROM mail_jobs"))
-            #expect(try JSONDecoder().decode(MailJob.Payload.self, from: Data(payload.utf8)) == .init(userId: 7, email: "Alice@example.com"))
+            #expect(try JSONDecoder().decode(MailJob.Payload.self, from: Data(payload.utf8)) == .init(userId: owner, email: "Alice@example.com"))
 
             // The cooldown counts down from the queued mail, whatever length the caller asks about.
             #expect(try await remaining(at: 0) == 60)
@@ -66,16 +67,54 @@ extension StorageConformance {
             await db.close()
         }
 
+        @Test("queueMail for an account that is gone queues nothing and starts no cooldown (a send racing a deletion)", arguments: TestStore.available)
+        func queueForDeletedAccount(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            let id = try await C.createUser(db, "going@example.com")
+            let outcome = try await db.deleteAccount(id: id, throttleKeys: { _ in [] },
+                                                     notice: { user in C.job(.accountDeletedNotice, userId: id, email: user.email) }, now: C.at(1))
+            guard case .done = outcome else { Issue.record("not deleted: \(outcome)"); return }
+            try await db.execute("DELETE FROM mail_jobs")
+            #expect(try await !db.queueMail(C.job(.passwordReset, userId: id, email: "going@example.com", now: C.at(2)),
+                                            cooldownSubject: "going@example.com", cooldown: 60, now: C.at(2)))
+            #expect(try await db.rows("mail_jobs") == 0)
+            #expect(try await db.rows("send_cooldowns") == 0)
+            await db.close()
+        }
+
+        @Test("A deletion notice forgets its address once sent, and when it dies; other jobs keep their payload", arguments: TestStore.available)
+        func noticeForgetsAddress(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            for (index, email) in ["sent@example.com", "dead@example.com", "other@example.com"].enumerated() {
+                let owner = try await C.createUser(db, email)
+                let kind: MailJob.Kind = index < 2 ? .accountDeletedNotice : .passwordReset
+                #expect(try await db.queueMail(C.job(kind, userId: owner, email: email, nonce: email), cooldownSubject: email, cooldown: 0,
+                                               now: C.t0))
+            }
+            let jobs = try await db.claim(owner: "w", limit: 10, lease: 30, now: C.at(1))
+            #expect(jobs.count == 3)
+            for job in jobs {
+                let id = try #require(job.id)
+                if job.payload.contains("sent@") { try await db.complete(id: id, now: C.at(2)) }
+                else { try await db.bury(id: id, owner: "w", error: "permanent: SMTP 550: <recipient>: unknown", now: C.at(2)) }
+            }
+            #expect(try await db.rows("mail_jobs", where: "payload LIKE '%sent@%' OR payload LIKE '%dead@%'") == 0)
+            #expect(try await db.rows("mail_jobs", where: "state = 'dead' AND kind = 'account_deleted_notice'") == 1)
+            #expect(try await db.rows("mail_jobs", where: "state = 'dead' AND payload LIKE '%other@%'") == 1, "a reset keeps its payload to be requeued")
+            await db.close()
+        }
+
         @Test("10 parallel queueMail calls for one subject, through two pools, queue exactly one job", arguments: TestStore.available)
         func queueRace(store: TestStore) async throws {
             let first = try await store.openFresh()
             let second = try await C.secondPool(first)
             let pools: [any AuthBackend] = [first, second]
             let now = C.t0
+            let owner = try await C.createUser(first, "race@example.com")
             let queued = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for i in 0..<10 {
                     group.addTask {
-                        try await pools[i % 2].queueMail(C.job(.passwordReset, email: "race@example.com", now: now, nonce: "n\(i)"),
+                        try await pools[i % 2].queueMail(C.job(.passwordReset, userId: owner, email: "race@example.com", now: now, nonce: "n\(i)"),
                                                          cooldownSubject: "race@example.com", cooldown: 60, now: now)
                     }
                 }
@@ -114,7 +153,8 @@ extension StorageConformance {
             // The claimed job comes back whole.
             let claimedOldest = try #require(firstBatch.first)
             #expect(claimedOldest.kind == .passwordReset)
-            #expect(try claimedOldest.decodedPayload() == .init(userId: 1, email: "oldest@example.com"))
+            let payload = try claimedOldest.decodedPayload()
+            #expect(payload.email == "oldest@example.com" && payload.userId == claimedOldest.userId && payload.userId > 0)
             #expect(claimedOldest.runAt == C.at(0) && claimedOldest.createdAt == C.at(0))
             #expect(claimedOldest.nonce.hasPrefix("n-"))
 

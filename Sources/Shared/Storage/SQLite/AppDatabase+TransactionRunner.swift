@@ -9,7 +9,7 @@ extension AppDatabase: TransactionRunner {
     public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
         do {
             return try await pool.write { db in try Self.walk(first, in: db) }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+        } catch let error as DatabaseError where [.SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY].contains(error.extendedResultCode) {
             throw StorageError.uniqueViolation
         }
     }
@@ -38,7 +38,7 @@ extension AppDatabase: TransactionRunner {
                 try db.cachedStatement(sql: statement.text(.sqlite)).execute(arguments: Self.arguments(statement))
                 return db.changesCount
             }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+        } catch let error as DatabaseError where [.SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY].contains(error.extendedResultCode) {
             throw StorageError.uniqueViolation
         }
     }

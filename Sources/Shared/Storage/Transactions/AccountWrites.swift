@@ -38,10 +38,18 @@ enum AccountWrites {
             """, kind.rawValue, subject, now, now.timeIntervalSince1970 - seconds)
     }
 
-    /// Queues the job if its cooldown could be taken: parallel calls queue one mail.
+    /// Queues the job if its cooldown could be taken: parallel calls queue one mail. The
+    /// account's row is locked first and must still be there: a deletion committing between
+    /// the caller's read and this write would otherwise leave a job (and a cooldown) holding
+    /// the address of an account that is gone. Deletion locks the same row, so one of the two
+    /// waits for the other.
     static func queue(_ job: MailJob, cooldownSubject: String, cooldown: TimeInterval, now: Date) -> TransactionStep<Bool> {
-        .write(claimCooldown(kind: job.kind, subject: cooldownSubject, seconds: cooldown, now: now)) { changed in
+        let claim = TransactionStep<Bool>.write(claimCooldown(kind: job.kind, subject: cooldownSubject, seconds: cooldown, now: now)) { changed in
             changed > 0 ? .writes(Statements.insert(job), then: .done(true)) : .done(false)
+        }
+        guard let userId = job.userId else { return claim }
+        return .read(SQLStatement("SELECT id FROM users WHERE id = ?", userId, lock: .forUpdate(of: "users"))) { rows in
+            rows.isEmpty ? .done(false) : claim
         }
     }
 

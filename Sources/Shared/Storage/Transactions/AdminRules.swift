@@ -59,13 +59,13 @@ enum AdminRules {
         })
     }
 
-    /// The users `filter` matches, by id; the count of all of them first, as DRF's paginator does.
+    /// The users `filter` matches (every search term, each through the index when it can), by id; the count of all of them first, as DRF's paginator does.
     static func users(matching filter: UserFilter, page: PageRequest) -> TransactionStep<Page<User>> {
         var conditions: [String] = []
         var values: [SQLValue] = []
-        if let search = filter.search {
-            conditions.append(UserSearch.condition(search))
-            values.append(search.sqlValue)
+        for term in filter.terms {
+            conditions.append(UserSearch.condition(term))
+            values.append(term.sqlValue)
         }
         for (column, flag) in [("is_verified", filter.isVerified), ("is_active", filter.isActive), ("is_staff", filter.isStaff)] {
             guard let flag else { continue }
@@ -117,6 +117,7 @@ enum AdminRules {
         let filtered = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         return .read(SQLStatement("SELECT COUNT(*) AS n FROM \(table)\(filtered)", arguments: values)) { rows in
             let count = try rows.first?.int("n") ?? 0
+            let page = page.resolved(count: count)
             return .read(SQLStatement(
                 "SELECT \(columns) FROM \(table)\(filtered) ORDER BY \(order) LIMIT ? OFFSET ?",
                 arguments: values + [page.size.sqlValue, page.offset.sqlValue]

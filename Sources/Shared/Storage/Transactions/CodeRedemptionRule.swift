@@ -35,9 +35,14 @@ enum CodeRedemptionRule {
             if case .changeEmail = effect {
                 // First, so that an address taken since the request stops everything here: the
                 // unique index refuses, the transaction rolls back, the code stays unspent.
-                return .write(SQLStatement(
+                // The old address's send cooldowns go with it: no account holds it any more, and
+                // a later deletion of this account could not find them to remove its address.
+                return .writes([SQLStatement(
+                    "DELETE FROM send_cooldowns WHERE subject = (SELECT email_key FROM users WHERE id = ?) AND subject <> ?",
+                    userId, code.emailKey
+                )], then: .write(SQLStatement(
                     "UPDATE users SET email = ?, email_key = ?, is_verified = ? WHERE id = ?", code.email, code.emailKey, true, userId
-                )) { _ in spend }
+                )) { _ in spend })
             }
             return spend
         }

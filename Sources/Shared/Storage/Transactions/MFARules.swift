@@ -147,8 +147,10 @@ enum MFARules {
             .writes([
                 SQLStatement("DELETE FROM mfa_recovery_codes WHERE user_id = ?", userId),
                 SQLStatement("DELETE FROM mfa_challenges WHERE user_id = ?", userId),
-            ], then: .write(SQLStatement("DELETE FROM mfa_factors WHERE user_id = ?", userId)) { removed in
-                removed > 0 ? .writes(notice, then: .done(true)) : .done(false)
+            ], then: .read(SQLStatement("DELETE FROM mfa_factors WHERE user_id = ? RETURNING confirmed_at", userId)) { rows in
+                // A factor still being set up (never confirmed) goes too, but MFA was never on:
+                // no "MFA turned off" notice for it.
+                try rows.contains { try $0.optionalDouble("confirmed_at") != nil } ? .writes(notice, then: .done(true)) : .done(false)
             })
         }
     }

@@ -36,15 +36,22 @@ enum MailQueueTransitions {
     static func complete(id: Int64, now: Date) -> SQLStatement {
         SQLStatement("""
             UPDATE mail_jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
-                payload = CASE WHEN kind = ? THEN ? ELSE payload END
+                \(forgetting)
             WHERE id = ?
             """, now, MailJob.Kind.accountDeletedNotice.rawValue, forgottenPayload, id)
     }
 
+    /// The payload, with a deletion notice's address forgotten (one `?` for the kind, one for
+    /// the forgotten payload). A notice that cannot be delivered forgets it too: a dead job
+    /// would otherwise keep the address of an account that is gone for as long as nobody looks.
+    static let forgetting = "payload = CASE WHEN kind = ? THEN ? ELSE payload END"
+
     /// The payload of a job whose address is forgotten.
     static let forgottenPayload = #"{"email":"","user_id":0}"#
 
-    /// Errors are kept bounded: an SMTP server's answer is not ours to store in full.
+    /// Errors are kept bounded: an SMTP server's answer is not ours to store in full. The
+    /// dispatcher has already put `<recipient>` where the answer quoted the address
+    /// (`MailError.naming`), so no error keeps the address a forgotten job went to.
     static func storedError(_ error: String) -> String { String(error.prefix(1_000)) }
 
     static func retry(id: Int64, owner: String, error: String, runAt: Date, now: Date) -> SQLStatement {
@@ -57,9 +64,10 @@ enum MailQueueTransitions {
 
     static func bury(id: Int64, owner: String, error: String, now: Date) -> SQLStatement {
         SQLStatement("""
-            UPDATE mail_jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+            UPDATE mail_jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?,
+                \(forgetting)
             WHERE \(owned)
-            """, storedError(error), now, id, owner)
+            """, storedError(error), now, MailJob.Kind.accountDeletedNotice.rawValue, forgottenPayload, id, owner)
     }
 
     /// The attempt the claim counted is given back: the job was never started.
