@@ -7,6 +7,10 @@ while it runs by writing a mode into a file:
   451         answer 451 (try again later) to DATA
   451x:N      answer 451 to the first N DATA commands from now on, then accept
   550         refuse every recipient with 550 (permanent)
+  silent:N    the next N connections are accepted and never greeted (a server that hangs)
+  drop:N      the next N messages are read whole, then the connection is closed without a
+              reply (the client never learns whether it was taken: it was not)
+  slowrcpt:S:N  the next N RCPT commands wait S seconds before their answer
 
 Each accepted message is written atomically to DIR/NNNNNN.eml, and each message refused with
 451 at DATA to DIR/NNNNNN.rejected (so tests can compare what every attempt sent). With
@@ -40,10 +44,22 @@ class Sink:
             mode = "ok"
         if mode != self.last_mode:
             self.last_mode = mode
-            self.failures_left = int(mode.split(":", 1)[1]) if mode.startswith("451x:") else None
+            counted = mode.split(":")[0] in ("451x", "silent", "drop", "slowrcpt")
+            self.failures_left = int(mode.rsplit(":", 1)[1]) if counted else None
         return mode
 
+    def take(self, name):
+        """Whether the counted mode `name` applies to this event (and counts it)."""
+        mode = self.mode()
+        if mode.split(":")[0] == name and self.failures_left:
+            self.failures_left -= 1
+            return True
+        return False
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        mode = self.mode()
+        if mode.startswith("slowrcpt:") and self.take("slowrcpt"):
+            await asyncio.sleep(float(mode.split(":")[1]))
         if self.mode() == "550":
             # As Postfix words it, quoting the address (which a stored error must not keep).
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
@@ -72,9 +88,26 @@ class Sink:
         elif mode.startswith("451x:") and self.failures_left:
             self.failures_left -= 1
             return self.reject(envelope)
+        elif self.take("drop"):
+            server.transport.close()
+            return "421 4.3.0 closing"
         self.count += 1
         self.write(envelope, "%06d.eml" % self.count)
         return "250 OK"
+
+
+class FaultySMTP(SMTP):
+    """aiosmtpd's server, which can also accept a connection and never greet it."""
+
+    def __init__(self, sink, **options):
+        super().__init__(sink, **options)
+        self.sink = sink
+
+    async def _handle_client(self):
+        if self.sink.take("silent"):
+            await asyncio.sleep(3600)
+            return
+        await super()._handle_client()
 
 
 async def main():
@@ -106,7 +139,7 @@ async def main():
         context.load_cert_chain(*args.tls)
         options.update(tls_context=context, require_starttls=True)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(sink, **options), args.host, args.port)
+    server = await loop.create_server(lambda: FaultySMTP(sink, **options), args.host, args.port)
     port = server.sockets[0].getsockname()[1]
     print("listening on %d" % port, flush=True)
     await server.serve_forever()

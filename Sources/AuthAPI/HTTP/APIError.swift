@@ -77,6 +77,26 @@ struct APIError: Error, Sendable, Equatable {
             headers: [HTTPField(name: .allow, value: allow.joined(separator: ", "))])
     }
 
+    /// The database cannot serve the request now (`StorageError.unavailable`): the request did
+    /// nothing and may be retried after `Retry-After` seconds. DRF would answer 500; a full disk
+    /// or a database restart is an expected condition, so a clear 503 (as DRF's own
+    /// `APIException` subclasses would carry it) tells clients and balancers to come back.
+    static func unavailable(_ reason: StorageError.Unavailability) -> APIError {
+        switch reason {
+        case .databaseUnreachable:
+            return APIError(
+                .serviceUnavailable,
+                .detail("The service is temporarily unavailable: the database did not answer. Try again shortly.",
+                        code: "service_unavailable"),
+                headers: [HTTPField(name: .retryAfter, value: "2")])
+        case .diskFull:
+            return APIError(
+                .serviceUnavailable,
+                .detail("The service cannot store changes right now: its disk is full. Try again later.", code: "service_unavailable"),
+                headers: [HTTPField(name: .retryAfter, value: "30")])
+        }
+    }
+
     /// DRF's throttle response; `Retry-After` equals the N of the message.
     static func throttled(wait seconds: Int) -> APIError {
         APIError(

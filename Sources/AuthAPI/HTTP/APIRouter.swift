@@ -119,6 +119,9 @@ struct APIRouter: HTTPResponder {
             response = APIError(error).response
         } catch is NIOTooManyBytesError {
             response = APIError.payloadTooLarge.response
+        } catch StorageError.unavailable(let reason) {
+            // Logged once per outage by the storage layer, not per request.
+            response = APIError.unavailable(reason).response
         } catch {
             logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))", "path": "\(request.uri.path)"])
             response = APIError.serverError.response

@@ -2,7 +2,9 @@ import Foundation
 
 /// Delivers one message. Implementations: SMTP through libcurl, or `.eml` files in an outbox.
 public protocol Mailer: Sendable {
-    func send(_ message: MailMessage) async throws(MailError)
+    /// Sends `message` unless `permit` has ended by the time it would go out (then
+    /// `MailError.leaseLost`, and nothing was delivered).
+    func send(_ message: MailMessage, permit: SendPermit) async throws(MailError)
 }
 
 /// A failed send, classified: transient failures are retried with back-off, permanent ones
@@ -29,6 +31,10 @@ public struct MailError: Error, Sendable, Equatable, CustomStringConvertible {
         guard !address.isEmpty else { return self }
         return MailError(kind, message.replacingOccurrences(of: address, with: "<recipient>", options: .caseInsensitive))
     }
+
+    /// The send was abandoned before the message went out: the job's lease may be another
+    /// worker's by now (`SendPermit`).
+    public static let leaseLost = MailError(.transient, "lease lost: the send was abandoned before the message went out")
 
     /// SMTP reply classes: 4xx is "try again later", 5xx is "never".
     public static func fromSMTPReply(_ code: Int, detail: String) -> MailError {

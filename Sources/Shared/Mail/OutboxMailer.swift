@@ -12,7 +12,8 @@ public struct OutboxMailer: Mailer {
         self.logger = logger
     }
 
-    public func send(_ message: MailMessage) async throws(MailError) {
+    public func send(_ message: MailMessage, permit: SendPermit) async throws(MailError) {
+        guard permit.isValid else { throw MailError.leaseLost }
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(message.messageID.split(separator: "@")[0]).eml"
@@ -22,8 +23,15 @@ public struct OutboxMailer: Mailer {
             guard FileManager.default.createFile(atPath: temporary.path, contents: message.data, attributes: [.posixPermissions: 0o600]) else {
                 throw MailError(.transient, "cannot write to outbox \(directory)")
             }
+            // The rename is the delivery: the last moment to give up a lease that ran out.
+            guard permit.isValid else {
+                try? FileManager.default.removeItem(at: temporary)
+                throw MailError.leaseLost
+            }
             try FileManager.default.moveItem(at: temporary, to: final)
             logger.info("mail written to outbox", metadata: ["mail.file": "\(final.path)", "mail.message_id": "\(message.messageID)"])
+        } catch let error as MailError {
+            throw error
         } catch {
             throw MailError(.transient, "cannot write to outbox \(directory): \(error.localizedDescription)")
         }

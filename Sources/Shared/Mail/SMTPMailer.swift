@@ -30,21 +30,25 @@ public final class SMTPMailer: Mailer {
 
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    public func send(_ message: MailMessage) async throws(MailError) {
+    public func send(_ message: MailMessage, permit: SendPermit) async throws(MailError) {
+        guard permit.isValid else { throw MailError.leaseLost }
         let failure: MailError?
         do {
-            failure = try await threadPool.runIfActive { self.sendBlocking(message) }
+            failure = try await threadPool.runIfActive { self.sendBlocking(message, permit: permit) }
         } catch {
             throw MailError(.transient, "worker is shutting down")
         }
         if let failure { throw failure }
     }
 
-    /// One SMTP transaction on the calling thread; nil on success.
-    func sendBlocking(_ message: MailMessage) -> MailError? {
+    /// One SMTP transaction on the calling thread; nil on success. The body is read by
+    /// libcurl after the server's `354`, and its end (which makes curl send the final `.`) is
+    /// one more read: both ask `permit` first, so a worker that stalled past its lease while
+    /// connecting aborts the transaction and the server discards the unfinished message.
+    func sendBlocking(_ message: MailMessage, permit: SendPermit) -> MailError? {
         let easy = idleHandles.withLock { $0.popLast() } ?? CurlEasy()
         guard let handle = easy.handle else { return MailError(.transient, "libcurl could not create a handle") }
-        let source = UploadSource(Array(message.data))
+        let source = UploadSource(Array(message.data), permit: permit)
         let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(message.to)>")
         defer { curl_slist_free_all(recipients) }
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -88,6 +92,7 @@ public final class SMTPMailer: Mailer {
             return nil
         }
         // The handle is dropped: its connection may be in any state.
+        if code == CURLE_ABORTED_BY_CALLBACK, source.abandoned { return MailError.leaseLost }
         var reply = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &reply)
         let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -112,14 +117,27 @@ final class CurlEasy: @unchecked Sendable {
     deinit { if let handle { curl_easy_cleanup(handle) } }
 }
 
-/// The message bytes handed to libcurl's read callback.
+/// The message bytes handed to libcurl's read callback, while the permit holds.
 final class UploadSource {
     let bytes: [UInt8]
+    let permit: SendPermit
     var offset = 0
+    /// The permit had ended: the read aborted the transfer.
+    private(set) var abandoned = false
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], permit: SendPermit) {
+        self.bytes = bytes
+        self.permit = permit
+    }
+
+    /// libcurl's `CURL_READFUNC_ABORT`.
+    static let abort = 0x1000_0000
 
     func read(into buffer: UnsafeMutablePointer<CChar>, max: Int) -> Int {
+        guard permit.isValid else {
+            abandoned = true
+            return Self.abort
+        }
         let n = min(max, bytes.count - offset)
         guard n > 0 else { return 0 }
         bytes.withUnsafeBytes { raw in

@@ -85,9 +85,14 @@ public struct MailDispatcher: Service {
                 }
                 let free = concurrency - inFlight.value
                 var claimed: [MailJob] = []
+                // Taken before the claim is sent: the permits of these jobs end before their leases.
+                let claimedAt = ContinuousClock.now
                 if free > 0 {
                     do {
                         claimed = try await queue.claim(owner: owner, limit: free, lease: lease, now: clock.now())
+                    } catch StorageError.unavailable {
+                        // Logged once per outage by the storage layer; poll again at the slowest pace.
+                        idleDelay = wakeups == nil ? Self.maxIdleDelay : Self.maxIdleDelayWithWakeups
                     } catch {
                         logger.error("claiming jobs failed", metadata: ["error": "\(error)"])
                     }
@@ -95,7 +100,7 @@ public struct MailDispatcher: Service {
                 for job in claimed {
                     inFlight.add(1)
                     group.addTask {
-                        await process(job)
+                        await process(job, leasedAt: claimedAt)
                         inFlight.add(-1)
                         handled.add(1)
                     }
@@ -132,8 +137,10 @@ public struct MailDispatcher: Service {
     }
 
     /// Handles one claimed job to a settled state; errors are recorded on the job, never thrown.
-    func process(_ job: MailJob) async {
+    /// `leasedAt`: an instant before the claim, where the job's `SendPermit` starts.
+    func process(_ job: MailJob, leasedAt: ContinuousClock.Instant) async {
         guard let id = job.id else { return }
+        let permit = SendPermit(leasedAt: leasedAt, lease: .milliseconds(Int64(lease * 1_000)))
         var metadata: Logger.Metadata = ["job.id": "\(id)", "job.kind": "\(job.kind.rawValue)", "job.attempt": "\(job.attempts)"]
         do {
             if Task.isShuttingDownGracefully {
@@ -148,7 +155,7 @@ public struct MailDispatcher: Service {
             }
             metadata["mail.message_id"] = "\(message.messageID)"
             let started = ContinuousClock.now
-            try await sendKeepingLease(message, jobID: id)
+            try await sendKeepingLease(message, jobID: id, permit: permit)
             let took = ContinuousClock.now - started
             ServiceMetrics.sent(nanoseconds: took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             try await queue.complete(id: id, now: clock.now())
@@ -157,6 +164,12 @@ public struct MailDispatcher: Service {
             if !job.kind.isNotice, let userId = try? job.decodedPayload().userId {
                 await audit.record(.codeSent, userId: userId, client: nil, detail: job.kind.rawValue)
             }
+        } catch let error as MailError where error == .leaseLost {
+            // Not sent. The lease may be another worker's now: give the job back only if it is
+            // still ours (the conditional release changes nothing otherwise).
+            logger.warning("lease lost before the message went out; not sent", metadata: metadata)
+            ServiceMetrics.send(job.kind, outcome: "lease_lost")
+            try? await queue.release(id: id, owner: owner, now: clock.now())
         } catch let error as MailError {
             await settle(job, id: id, error: error, metadata: metadata)
         } catch {
@@ -187,17 +200,32 @@ public struct MailDispatcher: Service {
     }
 
     /// Sends while a child task renews the lease every third of its length, so a long send is
-    /// not mistaken for a dead worker.
-    private func sendKeepingLease(_ message: MailMessage, jobID: Int64) async throws {
+    /// not mistaken for a dead worker. Each renewal extends `permit`; a renewal that finds the
+    /// lease gone revokes it, and one that fails lets it run out: the mailer then abandons the
+    /// send rather than deliver a job another worker may have taken.
+    private func sendKeepingLease(_ message: MailMessage, jobID: Int64, permit: SendPermit) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 while true {
                     try await Task.sleep(for: .seconds(lease / 3))
-                    _ = try await queue.renewLease(id: jobID, owner: owner, until: clock.now().addingTimeInterval(lease))
+                    let sentAt = ContinuousClock.now
+                    do {
+                        if try await queue.renewLease(id: jobID, owner: owner, until: clock.now().addingTimeInterval(lease)) {
+                            permit.renewed(at: sentAt)
+                        } else {
+                            permit.revoke()
+                            return
+                        }
+                    } catch is CancellationError {
+                        return
+                    } catch {
+                        // The permit runs out by itself if no renewal succeeds in time.
+                        logger.warning("renewing a lease failed", metadata: ["job.id": "\(jobID)", "error": "\(error)"])
+                    }
                 }
             }
             defer { group.cancelAll() }
-            try await mailer.send(message)
+            try await mailer.send(message, permit: permit)
         }
     }
 

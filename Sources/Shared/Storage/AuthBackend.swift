@@ -30,7 +30,7 @@ public enum Storage {
     ) async throws -> any AuthBackend {
         switch location {
         case .sqlite(let path):
-            return try AppDatabase.open(path: path, readers: poolSize)
+            return try AppDatabase.open(path: path, readers: poolSize, logger: logger)
         case .postgres(let server):
             return try await PostgresBackend.open(server, poolSize: poolSize, listenForJobs: listenForJobs, logger: logger)
         }

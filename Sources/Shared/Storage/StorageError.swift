@@ -9,6 +9,17 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case uniqueViolation
     /// The database server could not be reached or refused the connection.
     case unreachable(String, String)
+    /// The database cannot serve this request now, for a reason that passes by itself (the
+    /// server is down or every connection stayed busy past the wait; the disk is full). The
+    /// request did nothing: the API answers 503 with `Retry-After`, never a 500.
+    case unavailable(Unavailability)
+
+    public enum Unavailability: String, Sendable {
+        /// PostgreSQL did not lend a connection within the wait, or the connection failed.
+        case databaseUnreachable
+        /// SQLite could not grow its files (`SQLITE_FULL`): reads still work.
+        case diskFull
+    }
 
     public var description: String {
         switch self {
@@ -24,6 +35,10 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             return "the login session has ended"
         case .uniqueViolation:
             return "a unique index refused the write"
+        case .unavailable(.databaseUnreachable):
+            return "the database did not answer in time"
+        case .unavailable(.diskFull):
+            return "the database's disk is full"
         }
     }
 }

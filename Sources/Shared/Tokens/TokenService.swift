@@ -26,7 +26,7 @@ public struct TokenService: Sendable {
     let random: any RandomSource
     public let accessTTL: TimeInterval
     public let refreshTTL: TimeInterval
-    /// Clock skew tolerated on `exp` and `iat`.
+    /// Clock skew tolerated on `exp` and `nbf`; `iat` tolerates `ClockSkew.tolerated` (a replica ahead).
     public let leeway: TimeInterval
 
     /// Tokens longer than this are refused before any parsing.
@@ -169,8 +169,9 @@ public struct TokenService: Sendable {
     }
 
     /// The registered claims (RFC 7519 4.1), each for presence, type (already by decoding) and
-    /// range, and the time claims against the clock with the same leeway: `exp` in the past,
-    /// `iat` or `nbf` in the future make the token invalid.
+    /// range, and the time claims against the clock: `exp` in the past or `nbf` in the future
+    /// beyond the leeway, `iat` in the future beyond the replicas' tolerated skew, make the
+    /// token invalid.
     func check(_ claims: TokenClaims) throws(TokenError) {
         let timestamps = [claims.exp, claims.iat] + (claims.nbf.map { [$0] } ?? [])
         guard claims.exp > 0, timestamps.allSatisfy({ $0 >= 0 && $0 <= Self.maxTimestamp }),
@@ -179,7 +180,8 @@ public struct TokenService: Sendable {
         else { throw .invalidClaims }
         let now = clock.now().timeIntervalSince1970
         guard Double(claims.exp) + leeway > now else { throw .expired }
-        guard Double(claims.iat) - leeway <= now else { throw .invalidClaims }
+        // Another replica may have issued it with a clock a little ahead (`ClockSkew`).
+        guard Double(claims.iat) - max(leeway, ClockSkew.tolerated) <= now else { throw .invalidClaims }
         if let nbf = claims.nbf, Double(nbf) - leeway > now { throw .notYetValid }
         if let issuer, claims.iss != issuer { throw .invalidClaims }
         // RFC 7519 4.1.3: a token with an audience we are not in is refused, and one with an

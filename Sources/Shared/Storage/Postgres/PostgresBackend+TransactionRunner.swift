@@ -10,14 +10,14 @@ import Synchronization
 extension PostgresBackend: TransactionRunner {
     public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
         do {
-            return try await transaction { connection in try await walk(first, on: connection) }
+            return try await transaction { [self] connection in try await walk(first, on: connection) }
         } catch where Self.isUniqueViolation(error) {
             throw StorageError.uniqueViolation
         }
     }
 
     public func snapshot<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
-        try await transaction { connection in
+        try await transaction { [self] connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await walk(first, on: connection)
         }
@@ -26,7 +26,8 @@ extension PostgresBackend: TransactionRunner {
     /// On any pooled connection, in autocommit: one statement is its own transaction.
     public func query(_ statement: SQLStatement) async throws -> [SQLRow] {
         guard statement.only != .sqlite else { return [] }
-        return try await client.withConnection { connection in
+        let logger = self.logger
+        return try await withPooledConnection { connection in
             try await Self.rows(statement, counted: false, on: connection, logger: logger).map(Self.row)
         }
     }
@@ -35,8 +36,9 @@ extension PostgresBackend: TransactionRunner {
     /// more round trips.
     public func execute(_ statement: SQLStatement) async throws -> Int {
         guard statement.only != .sqlite else { return 0 }
+        let logger = self.logger
         do {
-            return try await client.withConnection { connection in
+            return try await withPooledConnection { connection in
                 try await Self.rows(statement, counted: true, on: connection, logger: logger).count
             }
         } catch where Self.isUniqueViolation(error) {

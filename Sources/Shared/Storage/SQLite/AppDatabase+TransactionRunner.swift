@@ -7,10 +7,26 @@ import GRDB
 /// connection, rows read by column name. PostgreSQL-only statements are passed over.
 extension AppDatabase: TransactionRunner {
     public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+        try await classified { try await pool.write { db in try Self.walk(first, in: db) } }
+    }
+
+    /// SQLite's failures that mean something to the caller, as `StorageError`: a unique or
+    /// primary key refused the write; the disk is full (`SQLITE_FULL`: the transaction rolled
+    /// back, nothing was written, reads go on; logged once per episode by `health`).
+    func classified<T>(_ write: () async throws -> T) async throws -> T {
         do {
-            return try await pool.write { db in try Self.walk(first, in: db) }
-        } catch let error as DatabaseError where [.SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY].contains(error.extendedResultCode) {
-            throw StorageError.uniqueViolation
+            let value = try await write()
+            health.succeeded()
+            return value
+        } catch let error as DatabaseError {
+            if [.SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY].contains(error.extendedResultCode) {
+                throw StorageError.uniqueViolation
+            }
+            if error.resultCode == .SQLITE_FULL {
+                health.failed(.diskFull)
+                throw StorageError.unavailable(.diskFull)
+            }
+            throw error
         }
     }
 
@@ -33,13 +49,11 @@ extension AppDatabase: TransactionRunner {
     /// Without `BEGIN`/`COMMIT`: one statement is atomic by itself.
     public func execute(_ statement: SQLStatement) async throws -> Int {
         guard statement.only != .postgres else { return 0 }
-        do {
-            return try await pool.writeWithoutTransaction { db in
+        return try await classified {
+            try await pool.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: statement.text(.sqlite)).execute(arguments: Self.arguments(statement))
                 return db.changesCount
             }
-        } catch let error as DatabaseError where [.SQLITE_CONSTRAINT_UNIQUE, .SQLITE_CONSTRAINT_PRIMARYKEY].contains(error.extendedResultCode) {
-            throw StorageError.uniqueViolation
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 
 /// Owns the SQLite database shared by the API and the worker: its connection pool and its
 /// migrations. Every write is a `BEGIN IMMEDIATE` transaction (GRDB's default for writes), so
@@ -7,12 +8,14 @@ import GRDB
 public struct AppDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
+    /// Logs a full disk once per episode (see `AppDatabase.classified`).
+    let health: StorageHealth
 
     /// How long a writer waits for another process's transaction before failing.
     public static let busyTimeout: TimeInterval = 10
 
     /// Opens (creating if needed) the database file, with WAL and `synchronous=NORMAL`.
-    public static func open(path: String, readers: Int = 4) throws -> AppDatabase {
+    public static func open(path: String, readers: Int = 4, logger: Logger = Logger(label: "storage")) throws -> AppDatabase {
         let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -29,7 +32,7 @@ public struct AppDatabase: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: config)
-            return AppDatabase(pool: pool, path: path)
+            return AppDatabase(pool: pool, path: path, health: StorageHealth(logger: logger))
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN || error.resultCode == .SQLITE_READONLY {
             throw StorageError.notWritable(directory)
         }
