@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
 APT_PACKAGES := libsqlite3-dev libargon2-dev libsodium-dev libcurl4-openssl-dev pkg-config
-.PHONY: deps test-deps bench-deps build run test bench bench-smoke clean
+.PHONY: deps test-deps bench-deps build run test faults soak bench bench-smoke clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)
 deps:
@@ -26,6 +26,19 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
+
+## faults: the fault suite alone (about 2 minutes), on SQLite then on a throw-away PostgreSQL:
+## API killed under load, PostgreSQL stopped and started, a full disk, a stalled worker, SMTP
+## servers that hang or drop, a replica whose clock is ahead (make test runs it too)
+faults: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --filter FaultTests
+	scripts/with-postgres.sh $(SWIFT) test --skip-build --filter FaultTests
+
+## soak: SOAK_MINUTES (20) of mixed load on the release build with a worker and an SMTP sink;
+## prints RSS, database size and latency per minute (RELIABILITY.md), fails on growth or errors
+soak: bench-deps
+	python3 bench/soak.py
 
 ## bench-deps: wrk (HTTP load) and the test dependencies (the SMTP sink)
 bench-deps: test-deps
