@@ -79,7 +79,8 @@ struct FaultTests {
                             let signup = try await client.post(Path.signup, ["email": "kill-\(tag)-\(lane)-\(round)@example.com",
                                                                             "password": TestServer.password])
                             outcomes.record(signup.status, took: ContinuousClock.now - started)
-                            guard signup.status == 201, var refresh = signup["refresh"] else { continue }
+                            // Half the lanes only sign up, so signups are in flight whenever the kill comes.
+                            guard signup.status == 201, lane % 2 == 1, var refresh = signup["refresh"] else { continue }
                             for step in 0..<3 {
                                 let begun = ContinuousClock.now
                                 let rotated = try await client.post(Path.refresh, ["refresh": refresh])
@@ -98,6 +99,7 @@ struct FaultTests {
             // Kill once the load is well under way (a loaded machine takes longer to get there).
             let deadline = ContinuousClock.now + .seconds(60)
             while outcomes.statuses[200, default: 0] < 30 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0..<50)))
             for process in server.processes { kill(process.processIdentifier, SIGKILL) }
             for process in server.processes { await process.exited() }
             try await Task.sleep(for: .milliseconds(300))
@@ -115,6 +117,7 @@ struct FaultTests {
             #expect(try await client.post(Path.refresh, ["refresh": token]).status == 200)
         }
         #expect(!outcomes.settledTokens.isEmpty)
+        print("FAULT api-sigkill [\(TestBackend.isPostgres ? "postgres" : "sqlite")]: answers \(outcomes.statuses), connection errors \(outcomes.connectionErrors), users \(try await restarted.sqlInt("SELECT COUNT(*) FROM users")), settled rotations re-checked \(min(20, outcomes.settledTokens.count))")
     }
 
     // MARK: 2. PostgreSQL stopped during load
@@ -187,8 +190,11 @@ struct FaultTests {
         _ = try await server.waitForQueue("queued", count: 0)
         try await Self.expectConsistent(server)
         let log = server.log
-        #expect(log.components(separatedBy: "database unreachable").count - 1 <= server.processes.count,
-                "the outage is logged once per replica, not per request")
+        let logged = log.components(separatedBy: "database unreachable").count - 1
+        // Once per replica and episode (a replica may see the server flap while it restarts), never per request.
+        #expect(logged >= 1 && logged <= 2 * server.processes.count && logged < outcomes.statuses[503, default: 0],
+                "the outage is logged per episode, not per request: \(logged) lines")
+        print("FAULT postgres-stop: answers while down \(outcomes.statuses), slowest \(outcomes.slowest), refused signups \(refused.count) (none committed), accepted \(made.count) (all mailed), outage lines logged \(logged) for \(server.processes.count) replicas")
         _ = await worker.stop()
         await server.stop()
         await cluster.remove()
@@ -222,6 +228,7 @@ struct FaultTests {
         #expect(me.status == 200 && me["email"] == "before-full@example.com", "reads go on: \(me.text)")
         #expect(try await client.get("/healthz").status == 200)
         #expect(server.log.components(separatedBy: "database disk full").count - 1 == 1, "logged once for the episode:\n\(server.log)")
+        print("FAULT sqlite-disk-full: 5 signups 503 (Retry-After 30), login \(login.status), GET me \(me.status), disk-full lines logged \(server.log.components(separatedBy: "database disk full").count - 1)")
 
         try disk.free()
         #expect(try await server.signup("after-full@example.com").status == 201)
@@ -256,6 +263,7 @@ struct FaultTests {
         try await Task.sleep(for: .seconds(1))
         #expect(sink.messages(to: "stalled@example.com").count == 1, "delivered once")
         #expect(try await server.sql("SELECT state FROM mail_jobs") == ["done"])
+        print("FAULT stalled-worker: deliveries \(sink.messages(to: "stalled@example.com").count), stalled worker logged lease lost: \(stalled.log.contains("lease lost"))")
         _ = await other.stop()
         _ = await stalled.stop()
     }
@@ -279,6 +287,7 @@ struct FaultTests {
             #expect(sink.messages(to: email).count == 1, "\(mode): delivered once")
             let attempts = try await server.sqlInt("SELECT attempts FROM mail_jobs j JOIN users u ON u.id = j.user_id WHERE u.email_key = '\(email)'")
             #expect(attempts == 3, "\(mode): two failures, then the delivery")
+            print("FAULT smtp-\(mode): delivered once after \(ContinuousClock.now - started), attempts \(attempts)")
             try sink.setMode("ok")
         }
         _ = await worker.stop()
@@ -308,5 +317,6 @@ struct FaultTests {
         #expect(second.status == 429, "\(second.text)")
         let wait = Int(second.header("Retry-After") ?? "") ?? 0
         #expect((61...65).contains(wait), "the cooldown seen from a replica 4 s behind: \(wait) s")
+        print("FAULT clock-skew: iat ahead by \(iat - before) s, verified on the other replica; cooldown seen from behind \(wait) s")
     }
 }
