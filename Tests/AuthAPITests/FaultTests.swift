@@ -268,6 +268,44 @@ struct FaultTests {
         _ = await stalled.stop()
     }
 
+    @Test("A worker 4 s ahead takes a stalled worker's job as soon as the lease looks expired to it: the stalled worker, resumed before its own lease ends, does not send")
+    func leaseUnderClockSkew() async throws {
+        let sink = try await SMTPSink()
+        try sink.setMode("slowrcpt:6:1")
+        let server = try await TestServer()
+        // A 20 s lease: renewed every 6.7 s, and its permit ends ClockSkew.tolerated (5 s) before it.
+        let environment = ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_LEASE": "20", "AUTH_SMTP_TIMEOUT": "60"]
+        let stalled = try WorkerProcess(server: server, environment: environment, count: 1)
+        #expect(try await server.signup("skewed-lease@example.com").status == 201)
+        #expect(try await AdminTests.eventually { try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE state = 'running'") == 1 })
+        try await Task.sleep(for: .milliseconds(500))
+        let pid = stalled.processes[0].processIdentifier
+        kill(pid, SIGSTOP)
+        let stopped = ContinuousClock.now
+        let ahead = try WorkerProcess(server: server, environment: environment.merging(FakeClock.ahead(seconds: 4)) { $1 }, count: 1)
+        #expect(try await AdminTests.eventually(30) { sink.messages(to: "skewed-lease@example.com").count == 1 }, "the worker ahead took over")
+        #expect(try await AdminTests.eventually { try await server.sql("SELECT state FROM mail_jobs") == ["done"] })
+        let takenAfter = ContinuousClock.now - stopped
+        // The stalled worker's renewal would tell it the job is gone; held back, only the
+        // permit stands between it and a second delivery.
+        let lock = try await HeldLock(server)
+        kill(pid, SIGCONT)
+        let resumedAfter = ContinuousClock.now - stopped
+        #expect(resumedAfter < .seconds(19), "resumed while its lease (taken about 0.5 s before the stop) still ran by its own clock: \(resumedAfter)")
+        // Its RCPT was answered while it was stopped: the DATA comes at once, if it comes.
+        try await Task.sleep(for: .seconds(2))
+        let deliveries = sink.messages(to: "skewed-lease@example.com").count
+        #expect(deliveries == 1, "delivered once")
+        // The send ends once the stuck renewal returns: it waits for the lock.
+        await lock.release()
+        #expect(try await AdminTests.eventually(20) { stalled.log.contains("lease lost") }, "\(stalled.log)")
+        #expect(sink.messages(to: "skewed-lease@example.com").count == 1, "delivered once")
+        #expect(try await server.sql("SELECT state FROM mail_jobs") == ["done"])
+        print("FAULT lease-skew: worker 4 s ahead took the job \(takenAfter) after the stop, stalled worker resumed at \(resumedAfter), deliveries \(deliveries)")
+        _ = await ahead.stop()
+        _ = await stalled.stop()
+    }
+
     // MARK: 5. SMTP servers that hang or drop the connection
 
     @Test("An SMTP server that never greets, and one that drops the connection after DATA: bounded by the timeouts, retried, delivered once")

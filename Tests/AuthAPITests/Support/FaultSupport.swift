@@ -45,8 +45,8 @@ final class PrivatePostgres: @unchecked Sendable {
     }
 }
 
-/// A small tmpfs mounted for the test (the suite runs as root, as `make test` installs
-/// packages), filled to the last byte by `fill()` and emptied by `free()`.
+/// A small tmpfs mounted for the test (as root, or through password-less sudo as `make test`
+/// installs packages), filled to the last byte by `fill()` and emptied by `free()`.
 final class SmallFileSystem: @unchecked Sendable {
     let url: URL
     private var filler: URL { url.appendingPathComponent("filler") }
@@ -54,9 +54,11 @@ final class SmallFileSystem: @unchecked Sendable {
     init(mebibytes: Int) async throws {
         url = URL(fileURLWithPath: "/tmp").appendingPathComponent("auth-small-fs-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let mounted = try await Process.output(of: URL(fileURLWithPath: "/bin/mount"),
-                                               ["-t", "tmpfs", "-o", "size=\(mebibytes)m", "tmpfs", url.path])
-        guard mounted.status == 0 else { throw TestServerError.failed("mount tmpfs (needs root): \(mounted.output)") }
+        // tmpfs's root is world-writable (mode 1777): only the mount itself needs privileges.
+        let mounted = try await Self.privileged("/bin/mount", ["-t", "tmpfs", "-o", "size=\(mebibytes)m", "tmpfs", url.path])
+        guard mounted.status == 0 else {
+            throw TestServerError.failed("mount tmpfs (needs root or password-less sudo, as make test-deps): \(mounted.output)")
+        }
     }
 
     /// Writes zeros until the file system refuses a byte more.
@@ -72,9 +74,61 @@ final class SmallFileSystem: @unchecked Sendable {
 
     func free() throws { try FileManager.default.removeItem(at: filler) }
 
+    /// Runs `tool` as root: directly when the tests run as root (CI), else through `sudo -n`,
+    /// as `scripts/apt-install.sh` installs packages.
+    private static func privileged(_ tool: String, _ arguments: [String]) async throws -> (status: Int32, output: String, stdout: String) {
+        if getuid() == 0 { return try await Process.output(of: URL(fileURLWithPath: tool), arguments) }
+        return try await Process.output(of: URL(fileURLWithPath: "/usr/bin/sudo"), ["-n", tool] + arguments)
+    }
+
     func remove() async {
-        _ = try? await Process.output(of: URL(fileURLWithPath: "/bin/umount"), [url.path])
+        _ = try? await Self.privileged("/bin/umount", [url.path])
         try? FileManager.default.removeItem(at: url)
+    }
+}
+
+/// A transaction held open by the database's own client (`sqlite3`, `psql`) until `release()`:
+/// on SQLite the write lock, on PostgreSQL the row locks of every mail job, so a worker's lease
+/// renewal waits meanwhile.
+final class HeldLock: @unchecked Sendable {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let seen = NSLock()
+    private var text = ""
+
+    init(_ server: TestServer) async throws {
+        switch server.location {
+        case .sqlite(let path):
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [path]
+        case .postgres:
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            process.arguments = [server.databaseURL, "-X", "-q", "-A", "-t"]
+        }
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self, !data.isEmpty else { return }
+            self.seen.withLock { self.text += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let lock = if case .sqlite = server.location { "BEGIN IMMEDIATE;" } else { "BEGIN; SELECT count(*) FROM (SELECT id FROM mail_jobs FOR UPDATE) AS locked;" }
+        try input.fileHandleForWriting.write(contentsOf: Data("\(lock)\nSELECT 'lock' || 'held';\n".utf8))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !seen.withLock({ text.contains("lockheld") }) {
+            guard ContinuousClock.now < deadline else { throw TestServerError.failed("holding the lock: \(seen.withLock { text })") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func release() async {
+        try? input.fileHandleForWriting.write(contentsOf: Data("COMMIT;\n".utf8))
+        try? input.fileHandleForWriting.close()
+        await process.exited()
+        output.fileHandleForReading.readabilityHandler = nil
     }
 }
 
