@@ -45,7 +45,9 @@ faults: test-deps
 	scripts/with-postgres.sh $(SWIFT) test --skip-build --filter FaultTests
 
 ## soak: SOAK_MINUTES (20) of mixed load on the release build with a worker and an SMTP sink;
-## prints RSS, database size and latency per minute (RELIABILITY.md), fails on growth or errors
+## prints RSS, database size, bounded tables' rows and latency per minute (RELIABILITY.md), fails
+## on errors, memory growth, or database growth once the windows passed (SOAK_WINDOWS=short, the
+## default, shortens them to minutes; production keeps a day and more, and checks no plateau)
 soak: bench-deps
 	python3 bench/soak.py
 

@@ -215,6 +215,7 @@ class Bench:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
         env.update(AUTH_DATABASE=self.database, AUTH_SECRET_KEY=SECRET, AUTH_THROTTLE="off",
                    AUTH_HOST="127.0.0.1", LOG_LEVEL="warning")
+        env.update(getattr(self, "extra_env", {}))
         env.update(extra)
         return env
 

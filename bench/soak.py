@@ -2,8 +2,14 @@
 """`make soak` (SOAK_MINUTES=20 by default): a mixed load for a long while against the release
 build — GET me, refresh, login, logout, send-otp, signups that delete themselves again — with
 the worker and a real SMTP sink, on SQLite. Every minute it samples the RSS of the API and the
-worker, the database's size and the latency of the last minute; at the end it prints the table
-RELIABILITY.md holds and fails when an unexpected answer came or memory kept growing.
+worker, the database's size, the rows of the tables the purge bounds and the latency of the last
+minute; at the end it prints the table RELIABILITY.md holds and fails when an unexpected answer
+came, memory kept growing or the database kept growing once every retention window had passed.
+
+The retention windows are shortened (SOAK_WINDOWS=short, the default: 5-minute refresh tokens,
+audit events and sent mail, 2 minutes of grace, a purge every 30 s) so that the run reaches the
+plateau the production windows (a day and more) reach only after days; SOAK_WINDOWS=production
+keeps the defaults and then checks no plateau.
 
 Expected answers only: 200, 201, 202, 204, 205 (throttling is off, every request is valid).
 """
@@ -22,6 +28,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import PASSWORD, Bench, log, rss_mib  # noqa: E402
 
 EXPECTED = {200, 201, 202, 204, 205}
+
+# The windows of SOAK_WINDOWS=short, in seconds.
+SHORT_WINDOWS = {"refresh": 300, "grace": 120, "audit": 300, "mail": 300, "purge": 30}
+BOUNDED_TABLES = ("login_sessions", "auth_events", "mail_jobs")
 
 
 class Client:
@@ -53,6 +63,18 @@ class Soak:
     def __init__(self, args):
         self.args = args
         self.bench = Bench(argparse.Namespace(smoke=args.smoke, release=False, no_build=args.no_build))
+        if args.windows == "short":
+            w = SHORT_WINDOWS
+            self.bench.extra_env = {
+                "AUTH_REFRESH_TTL": str(w["refresh"]), "AUTH_RETENTION_GRACE": str(w["grace"]),
+                "AUTH_AUDIT_RETENTION_DAYS": repr(w["audit"] / 86400), "AUTH_MAIL_RETENTION_DAYS": repr(w["mail"] / 86400),
+                "AUTH_PURGE_INTERVAL": str(w["purge"]),
+            }
+            # A row lives at most its window plus one purge interval; one more minute for the sample.
+            longest = max(w["refresh"], w["audit"], w["mail"]) + w["grace"]
+            self.plateau_minute = int((longest + 2 * w["purge"]) // 60) + 2
+        else:
+            self.plateau_minute = None
         self.lock = threading.Lock()
         self.latencies = []          # (op, seconds) of the current minute
         self.statuses = {}
@@ -124,6 +146,13 @@ class Soak:
             except Exception as error:  # a broken connection is an unexpected answer too
                 self.record(op, started, -1, repr(error))
 
+    def table_rows(self):
+        db = sqlite3.connect(self.bench.database, timeout=30)
+        try:
+            return {table: db.execute("SELECT COUNT(*) FROM %s" % table).fetchone()[0] for table in BOUNDED_TABLES}
+        finally:
+            db.close()
+
     def database_mib(self):
         total = 0
         for suffix in ("", "-wal", "-shm"):
@@ -159,9 +188,11 @@ class Soak:
                     "p99_ms": 1000 * times[int(len(times) * 0.99)] if times else 0,
                     "api_rss": rss_mib(api.pid), "worker_rss": rss_mib(worker.pid), "db_mib": self.database_mib(),
                 }
+                row.update(self.table_rows())
                 rows.append(row)
                 log("minute %(minute)3d: %(requests)6d requests  p50 %(p50_ms)6.2f ms  p99 %(p99_ms)7.2f ms  "
-                    "API %(api_rss)5.1f MiB  worker %(worker_rss)5.1f MiB  database %(db_mib)6.1f MiB" % row)
+                    "API %(api_rss)5.1f MiB  worker %(worker_rss)5.1f MiB  database %(db_mib)6.1f MiB  "
+                    "sessions %(login_sessions)d  events %(auth_events)d  jobs %(mail_jobs)d" % row)
         finally:
             self.stop.set()
             for thread in lanes:
@@ -184,15 +215,43 @@ class Soak:
                 failures.append("API RSS grew by %.1f MiB after warm-up" % growth)
         if dead:
             failures.append("%d dead mail jobs" % dead)
+        plateau = self.plateau(rows)
+        if plateau:
+            failures.extend(plateau)
         for failure in failures:
             log("FAIL: " + failure)
         return 1 if failures else 0
 
+    def plateau(self, rows):
+        """Once every window has passed, the database file and the bounded tables stop growing:
+        the file may grow by 10 % (free pages are reused, the WAL settles), a table's rows by
+        25 % (the load's rate varies from minute to minute)."""
+        if self.plateau_minute is None or self.args.smoke:
+            log("no plateau to check (%s)" % ("smoke: a second per sample" if self.args.smoke else "production windows"))
+            return []
+        settled = [r for r in rows if r["minute"] >= self.plateau_minute]
+        if len(settled) < 3:
+            log("plateau not checked: the run ended %d minute(s) after the windows passed (needs 3)" % len(settled))
+            return []
+        first = settled[0]
+        failures = []
+        if max(r["db_mib"] for r in settled) > 1.10 * first["db_mib"] + 1:
+            failures.append("database grew from %.1f to %.1f MiB after minute %d" % (
+                first["db_mib"], max(r["db_mib"] for r in settled), first["minute"]))
+        for table in BOUNDED_TABLES:
+            peak = max(r[table] for r in settled)
+            if peak > 1.25 * first[table] + 100:
+                failures.append("%s grew from %d to %d rows after minute %d" % (table, first[table], peak, first["minute"]))
+        log("plateau from minute %d: database %.1f-%.1f MiB" % (
+            first["minute"], min(r["db_mib"] for r in settled), max(r["db_mib"] for r in settled)))
+        return failures
+
     def report(self, rows, counts, queued, dead):
-        lines = ["| minute | requests | p50 ms | p99 ms | API RSS MiB | worker RSS MiB | database MiB |",
-                 "|---:|---:|---:|---:|---:|---:|---:|"]
+        lines = ["| minute | requests | p50 ms | p99 ms | API RSS MiB | worker RSS MiB | database MiB | sessions | audit events | mail jobs |",
+                 "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in rows:
-            lines.append("| %(minute)d | %(requests)d | %(p50_ms).2f | %(p99_ms).2f | %(api_rss).1f | %(worker_rss).1f | %(db_mib).1f |" % r)
+            lines.append("| %(minute)d | %(requests)d | %(p50_ms).2f | %(p99_ms).2f | %(api_rss).1f | %(worker_rss).1f | %(db_mib).1f "
+                         "| %(login_sessions)d | %(auth_events)d | %(mail_jobs)d |" % r)
         total = sum(self.statuses.values())
         lines.append("")
         lines.append("Answers: %s (%d in all); unexpected: %d. Rows at the end: %s. Mail jobs still queued: %d, dead: %d." % (
@@ -208,6 +267,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=int, default=int(os.environ.get("SOAK_MINUTES", "20")))
     parser.add_argument("--lanes", type=int, default=6)
+    parser.add_argument("--windows", choices=["short", "production"], default=os.environ.get("SOAK_WINDOWS", "short"))
     parser.add_argument("--smoke", action="store_true", help="debug build, a second per 'minute'")
     parser.add_argument("--no-build", action="store_true")
     args = parser.parse_args()

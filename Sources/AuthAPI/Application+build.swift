@@ -52,7 +52,7 @@ func buildApplication(
         clock: clock,
         random: random,
         logger: logger,
-        auditRetention: common.auditRetention)
+        retention: common.retention)
     let accounts = AccountUseCases(context: context)
 
     var router = makeRouter(
@@ -65,7 +65,7 @@ func buildApplication(
         services.append(metrics.service(host: configuration.host, port: port, logger: logger))
         router.metrics = RequestMetrics()
     }
-    services.append(PurgeService(interval: .seconds(3_600), logger: logger) { try await accounts.housekeeping.purgeExpired() })
+    services.append(PurgeService(interval: .seconds(common.retention.purgeInterval), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     return Application(
         responder: router,

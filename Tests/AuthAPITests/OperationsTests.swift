@@ -44,6 +44,32 @@ struct OperationsTests {
             .map(\.value).reduce(0, +)
     }
 
+    @Test("AUTH_PURGE_INTERVAL: while they run, the API purges stale throttle hits and the worker prunes sent jobs past AUTH_MAIL_RETENTION_DAYS")
+    func purgeInterval() async throws {
+        // Windows of a second, so a hit is stale a second after it counted.
+        let rates = ["login", "signup", "send_otp", "verify_email", "password_reset", "email_change", "mfa"]
+            .map { "\($0)=1000/sec" }.joined(separator: ",")
+        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": rates, "AUTH_PURGE_INTERVAL": "1"])
+        let sink = try await SMTPSink()
+        let worker = try WorkerProcess(server: server, environment: [
+            "AUTH_SMTP_URL": sink.url, "AUTH_MAIL_RETENTION_DAYS": "0", "AUTH_PURGE_INTERVAL": "1",
+        ])
+        // Both purged once at start-up, before these rows existed: only the interval removes them.
+        #expect(try await server.signup("purged@example.com").status == 201)
+        _ = try await sink.waitFor(1, to: "purged@example.com")
+        let deadline = ContinuousClock.now + .seconds(15)
+        var left = (hits: -1, jobs: -1)
+        while ContinuousClock.now < deadline {
+            left = (try await server.sqlInt("SELECT COUNT(*) FROM throttle_hits"), try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs"))
+            if left == (0, 0) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(left.hits == 0, "throttle hits left: \(left.hits)")
+        #expect(left.jobs == 0, "mail jobs left: \(left.jobs)")
+        #expect(try await server.sqlInt("SELECT COUNT(*) FROM users") == 1)
+        #expect(await worker.stop() == 0)
+    }
+
     @Test("/readyz: ready when the database answers and holds every migration, 503 when a migration is missing; /healthz stays liveness")
     func readiness() async throws {
         let server = try await TestServer()

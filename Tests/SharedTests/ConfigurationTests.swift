@@ -95,4 +95,22 @@ struct BrowserAndMailConfigurationTests {
             }
         }
     }
+
+    @Test("Retention: a day of grace, 90 days of audit events, an hourly purge; shorter windows settable, a grace under the send cooldown refused")
+    func retention() throws {
+        #expect(try APIConfiguration.fromEnvironment([:]).common.retention == RetentionPolicy(grace: 86_400, auditEvents: 90 * 86_400, purgeInterval: 3_600))
+        let short = try WorkerConfiguration.fromEnvironment([
+            "AUTH_RETENTION_GRACE": "120", "AUTH_AUDIT_RETENTION_DAYS": "0.0025", "AUTH_PURGE_INTERVAL": "15", "AUTH_MAIL_RETENTION_DAYS": "0.0025",
+        ])
+        #expect(short.common.retention.grace == 120 && short.common.retention.purgeInterval == 15)
+        #expect(abs(short.common.retention.auditEvents - 216) < 1e-6 && abs(short.retention - 216) < 1e-6)
+        for (name, bad) in [("AUTH_RETENTION_GRACE", "59"), ("AUTH_AUDIT_RETENTION_DAYS", "0"), ("AUTH_PURGE_INTERVAL", "0"), ("AUTH_PURGE_INTERVAL", "hourly")] {
+            do {
+                _ = try APIConfiguration.fromEnvironment([name: bad])
+                Issue.record("expected a configuration error for \(name)=\(bad)")
+            } catch let error as ConfigurationError {
+                #expect(error.problems.count == 1 && error.problems[0].hasPrefix("\(name)=\(bad): expected a number of seconds"), "\(error.problems)")
+            }
+        }
+    }
 }

@@ -20,8 +20,8 @@ public struct CommonConfiguration: Sendable {
     public var jwtIssuer: String?
     /// `AUTH_JWT_AUDIENCE`: the `aud` claim set and required (default none).
     public var jwtAudience: String?
-    /// `AUTH_AUDIT_RETENTION_DAYS`: how long `auth_events` rows are kept, in seconds.
-    public var auditRetention: TimeInterval = 90 * 86_400
+    /// `AUTH_RETENTION_GRACE`, `AUTH_AUDIT_RETENTION_DAYS`, `AUTH_PURGE_INTERVAL`.
+    public var retention: RetentionPolicy = .default
 
     public static let defaultDatabasePath = "queue/auth.sqlite"
 
@@ -79,7 +79,7 @@ public struct CommonConfiguration: Sendable {
             self.jwtIssuer = "swift-auth"
         }
         self.jwtAudience = env.raw("AUTH_JWT_AUDIENCE")
-        self.auditRetention = env.seconds("AUTH_AUDIT_RETENTION_DAYS", default: 90, range: 1...36_500) * 86_400
+        self.retention = RetentionPolicy(reading: &env)
     }
 
     /// Folder that holds the SQLite database — or, with PostgreSQL, `queue/` under the working

@@ -27,6 +27,8 @@ public struct MailDispatcher: Service {
     let lease: TimeInterval
     let otpTTL: TimeInterval
     let retention: TimeInterval
+    /// How often sent jobs past `retention` are deleted (`AUTH_PURGE_INTERVAL`).
+    let pruneInterval: Duration
     /// This worker's lease owner name: host, pid and a random suffix.
     public let owner: String
 
@@ -56,6 +58,7 @@ public struct MailDispatcher: Service {
         lease = configuration.lease
         otpTTL = configuration.common.otpTTL
         retention = configuration.retention
+        pruneInterval = .seconds(configuration.common.retention.purgeInterval)
         owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(random.token(byteCount: 4))"
     }
 
@@ -76,10 +79,10 @@ public struct MailDispatcher: Service {
         let inFlight = Counter()
         let handled = Counter()
         var idleDelay = Self.minIdleDelay
-        var lastPrune = ContinuousClock.now - .seconds(3_600)
+        var lastPrune = ContinuousClock.now - pruneInterval
         try await withThrowingDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                if !untilDrained && ContinuousClock.now - lastPrune >= .seconds(3_600) {
+                if !untilDrained && ContinuousClock.now - lastPrune >= pruneInterval {
                     lastPrune = ContinuousClock.now
                     await prune()
                 }

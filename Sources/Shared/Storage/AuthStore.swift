@@ -71,9 +71,9 @@ public protocol AuthStore: MFAStore, AdminStore {
     /// Another user's session is `.inactive`, as for `rotate`.
     func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange
 
-    /// Deletes expired sessions, codes and cooldowns, and audit events older than
-    /// `auditRetention`; returns the number of rows removed.
-    func purgeExpired(now: Date, auditRetention: TimeInterval) async throws -> Int
+    /// Deletes expired sessions, and what is past the `retention` windows (ended sessions, codes,
+    /// cooldowns, MFA challenges, audit events); returns the number of rows removed.
+    func purgeExpired(now: Date, retention: RetentionPolicy) async throws -> Int
 
     /// Appends one audit event.
     func recordEvent(_ record: AuditRecord) async throws

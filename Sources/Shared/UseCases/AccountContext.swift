@@ -20,8 +20,8 @@ public struct AccountContext: Sendable {
     /// Verified for unknown addresses so that "no such account" costs the same as a wrong password.
     let dummyHash: String
     let audit: AuditLog
-    /// How long audit events are kept.
-    let auditRetention: TimeInterval
+    /// How long ended rows and audit events are kept.
+    let retention: RetentionPolicy
 
     /// The seconds between two code mails to one address.
     public static let sendCooldown: TimeInterval = 60
@@ -30,7 +30,7 @@ public struct AccountContext: Sendable {
     public init(
         store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter,
         codes: CodeHasher, mfaSecrets: MFASecrets, mfaIssuer: String = "swift-auth", clock: any AuthClock,
-        random: any RandomSource, logger: Logger, auditRetention: TimeInterval = 90 * 86_400
+        random: any RandomSource, logger: Logger, retention: RetentionPolicy = .default
     ) async throws {
         self.store = store
         self.hasher = hasher
@@ -44,7 +44,7 @@ public struct AccountContext: Sendable {
         self.logger = logger
         self.dummyHash = try await hasher.hash(random.hexID())
         self.audit = AuditLog(store: store, clock: clock, logger: logger)
-        self.auditRetention = auditRetention
+        self.retention = retention
     }
 
     // MARK: Throttling

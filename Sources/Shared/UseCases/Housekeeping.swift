@@ -11,7 +11,7 @@ public struct Housekeeping: Sendable {
     /// Deletes expired sessions, codes, cooldowns, old audit events and stale throttle hits;
     /// returns the number of rows removed.
     public func purgeExpired() async throws -> Int {
-        let removed = try await context.store.purgeExpired(now: context.clock.now(), auditRetention: context.auditRetention)
+        let removed = try await context.store.purgeExpired(now: context.clock.now(), retention: context.retention)
         return removed + (try await context.limiter.purge())
     }
 }

@@ -9,6 +9,8 @@ extension StorageConformance {
         typealias C = Conformance
 
         static let day: TimeInterval = 86_400
+        /// The default grace of a day, audit events kept for a week.
+        static let week = RetentionPolicy(grace: day, auditEvents: 7 * day, purgeInterval: 3_600)
 
         @Test("purgeExpired deletes expired sessions, sessions ended over a day ago, codes and cooldowns a day past, audit events past retention, MFA challenges a day past", arguments: TestStore.available)
         func purgeExpired(store: TestStore) async throws {
@@ -46,7 +48,7 @@ extension StorageConformance {
             try await db.createMFAChallenge(tokenHash: [1], userId: id, now: now.addingTimeInterval(-2 * day), expiresAt: now.addingTimeInterval(-2 * day + 300))
             try await db.createMFAChallenge(tokenHash: [2], userId: id, now: now.addingTimeInterval(-3_600), expiresAt: now.addingTimeInterval(-3_300))
 
-            #expect(try await db.purgeExpired(now: now, auditRetention: 7 * day) == 2 + 1 + 1 + 1 + 1)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week) == 2 + 1 + 1 + 1 + 1)
             #expect(try await db.rows("mfa_challenges") == 1)
             let sessions = try await db.integer("SELECT COUNT(*) FROM login_sessions WHERE id IN ('active', 'expires-now', 'ended-1d', 'ended-23h')")
             #expect(sessions == 4)
@@ -62,12 +64,48 @@ extension StorageConformance {
             #expect(try await db.rows("mail_jobs") == 3)
             #expect(try await db.rows("throttle_hits") == 1)
 
-            #expect(try await db.purgeExpired(now: now, auditRetention: 7 * day) == 0)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week) == 0)
             // What is left goes in its turn.
-            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), auditRetention: 7 * day) == 4 + 2 + 2 + 2 + 1)
+            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), retention: Self.week) == 4 + 2 + 2 + 2 + 1)
             #expect(try await db.rows("login_sessions") + db.rows("one_time_codes") + db.rows("send_cooldowns") + db.rows("auth_events")
                     + db.rows("mfa_challenges") == 0)
             #expect(try await db.rows("users") == 1)
+            await db.close()
+        }
+
+        @Test("purgeExpired follows a shorter policy: rows ended more than its grace ago go, audit events past its retention go", arguments: TestStore.available)
+        func purgeExpiredShortWindows(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            let now = C.at(30 * Self.day)
+            let policy = RetentionPolicy(grace: 120, auditEvents: 300, purgeInterval: 10)
+            let id = try await C.createUser(db, "short@example.com")
+            for (name, endedAgo) in [("ended-121s", 121.0), ("ended-119s", 119.0)] {
+                try await C.openSession(db, name, userId: id, created: now.addingTimeInterval(-3_600), ttl: Self.day)
+                #expect(try await db.revokeSession(userId: id, sessionId: name, now: now.addingTimeInterval(-endedAgo)))
+            }
+            try await db.storeCode(C.code(.verifyEmail, userId: id, email: "short@example.com", hash: 1,
+                                          created: now.addingTimeInterval(-721), ttl: 600))
+            try await db.storeCode(C.code(.passwordReset, userId: id, email: "short@example.com", hash: 2,
+                                          created: now.addingTimeInterval(-719), ttl: 600))
+            for (subject, ago) in [("old", 121.0), ("recent", 90.0)] {
+                #expect(try await db.queueMail(C.job(userId: id, now: now.addingTimeInterval(-ago), nonce: subject), cooldownSubject: subject, cooldown: 60,
+                                               now: now.addingTimeInterval(-ago)))
+            }
+            for (detail, ago) in [("301s", 301.0), ("299s", 299.0)] {
+                try await db.recordEvent(AuditRecord(event: .loginFailed, userId: id, client: nil, detail: detail, at: now.addingTimeInterval(-ago)))
+            }
+            try await db.createMFAChallenge(tokenHash: [1], userId: id, now: now.addingTimeInterval(-500), expiresAt: now.addingTimeInterval(-121))
+            try await db.createMFAChallenge(tokenHash: [2], userId: id, now: now.addingTimeInterval(-500), expiresAt: now.addingTimeInterval(-119))
+
+            // With the default day of grace nothing here is old enough but the audit events.
+            #expect(try await db.purgeExpired(now: now, retention: .default) == 0)
+            #expect(try await db.purgeExpired(now: now, retention: policy) == 5)
+            #expect(try await db.text("SELECT id FROM login_sessions") == "ended-119s")
+            #expect(try await db.rows("one_time_codes") == 1)
+            #expect(try await db.rows("one_time_codes", where: "purpose = 'password_reset'") == 1)
+            #expect(try await db.text("SELECT subject FROM send_cooldowns") == "recent")
+            #expect(try await db.text("SELECT detail FROM auth_events") == "299s")
+            #expect(try await db.rows("mfa_challenges") == 1)
             await db.close()
         }
 
