@@ -93,6 +93,19 @@ struct AccountServiceTests {
         await f.db.close()
     }
 
+    @Test("A backlog larger than a purge round goes in one purge, round after round", arguments: TestStore.available)
+    func purgeBacklog(store: TestStore) async throws {
+        let f = try await ServiceFixture(store)
+        let backlog = 2 * BatchedPurge.batch + 7
+        let old = f.clock.now().addingTimeInterval(-100 * 86_400)
+        for i in 0..<backlog {
+            try await f.db.recordEvent(AuditRecord(event: .loginFailed, userId: nil, client: nil, detail: "\(i)", at: old))
+        }
+        #expect(try await f.accounts.housekeeping.purgeExpired() == backlog)
+        #expect(try await f.db.integer("SELECT COUNT(*) FROM auth_events") == 0)
+        await f.db.close()
+    }
+
     @Test("Audit events are kept for the retention period, then purged", arguments: TestStore.available)
     func auditRetention(store: TestStore) async throws {
         let f = try await ServiceFixture(store)

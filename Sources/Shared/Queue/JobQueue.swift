@@ -18,8 +18,8 @@ public protocol JobQueue: Sendable {
     func status(now: Date) async throws -> QueueStatus
     /// Dead jobs back to `queued` with a fresh attempt count: all, or one id. Returns how many.
     func requeueDead(id: Int64?, now: Date) async throws -> Int
-    /// Deletes `done` jobs last touched before `olderThan`. Returns how many.
-    func pruneDone(olderThan: Date) async throws -> Int
+    /// Deletes at most `limit` `done` jobs last touched before `olderThan`. Returns how many.
+    func pruneDone(olderThan: Date, limit: Int) async throws -> Int
 }
 
 /// What `MailWorker status` shows.

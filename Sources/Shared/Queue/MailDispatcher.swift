@@ -132,7 +132,8 @@ public struct MailDispatcher: Service {
 
     private func prune() async {
         do {
-            let removed = try await queue.pruneDone(olderThan: clock.now().addingTimeInterval(-retention))
+            let cutoff = clock.now().addingTimeInterval(-retention)
+            let removed = try await BatchedPurge.run { try await queue.pruneDone(olderThan: cutoff, limit: $0) }
             if removed > 0 { logger.info("pruned done jobs", metadata: ["jobs": "\(removed)"]) }
         } catch {
             logger.warning("pruning done jobs failed", metadata: ["error": "\(error)"])

@@ -72,8 +72,9 @@ public protocol AuthStore: MFAStore, AdminStore {
     func endSession(sessionId: String, userId: Int64, presentedJti: String, now: Date) async throws -> SessionChange
 
     /// Deletes expired sessions, and what is past the `retention` windows (ended sessions, codes,
-    /// cooldowns, MFA challenges, audit events); returns the number of rows removed.
-    func purgeExpired(now: Date, retention: RetentionPolicy) async throws -> Int
+    /// cooldowns, MFA challenges, audit events), at most `limit` rows of each table; returns the
+    /// number of rows removed.
+    func purgeExpired(now: Date, retention: RetentionPolicy, limit: Int) async throws -> Int
 
     /// Appends one audit event.
     func recordEvent(_ record: AuditRecord) async throws

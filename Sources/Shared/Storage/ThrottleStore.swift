@@ -11,6 +11,6 @@ public protocol ThrottleStore: Sendable {
     func recordHit(keys: [String], limit: Int, period: TimeInterval, now: Date) async throws -> TimeInterval?
     /// Removes the most recent hit of each key (a request that turned out not to count).
     func removeLatestHit(keys: [String]) async throws
-    /// Deletes hits older than `before`; returns how many.
-    func purgeHits(before: Date) async throws -> Int
+    /// Deletes at most `limit` hits at or before `before`; returns how many.
+    func purgeHits(before: Date, limit: Int) async throws -> Int
 }

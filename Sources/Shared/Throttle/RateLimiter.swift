@@ -36,7 +36,8 @@ public struct RateLimiter: Sendable {
 
     /// Forgets hits that no window can still count.
     public func purge() async throws -> Int {
-        try await store.purgeHits(before: clock.now().addingTimeInterval(-longestPeriod))
+        let cutoff = clock.now().addingTimeInterval(-longestPeriod)
+        return try await BatchedPurge.run { try await store.purgeHits(before: cutoff, limit: $0) }
     }
 
     /// The stored key: scope and client key, long ones as their SHA-256 so one row costs the

@@ -8,10 +8,13 @@ public struct Housekeeping: Sendable {
         self.context = context
     }
 
-    /// Deletes expired sessions, codes, cooldowns, old audit events and stale throttle hits;
-    /// returns the number of rows removed.
+    /// Deletes expired sessions, codes, cooldowns, old audit events and stale throttle hits, in
+    /// rounds of short transactions (`BatchedPurge`); returns the number of rows removed.
     public func purgeExpired() async throws -> Int {
-        let removed = try await context.store.purgeExpired(now: context.clock.now(), retention: context.retention)
+        let now = context.clock.now()
+        let removed = try await BatchedPurge.run { [context] in
+            try await context.store.purgeExpired(now: now, retention: context.retention, limit: $0)
+        }
         return removed + (try await context.limiter.purge())
     }
 }

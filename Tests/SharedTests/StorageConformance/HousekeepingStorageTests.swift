@@ -48,7 +48,7 @@ extension StorageConformance {
             try await db.createMFAChallenge(tokenHash: [1], userId: id, now: now.addingTimeInterval(-2 * day), expiresAt: now.addingTimeInterval(-2 * day + 300))
             try await db.createMFAChallenge(tokenHash: [2], userId: id, now: now.addingTimeInterval(-3_600), expiresAt: now.addingTimeInterval(-3_300))
 
-            #expect(try await db.purgeExpired(now: now, retention: Self.week) == 2 + 1 + 1 + 1 + 1)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week, limit: 100) == 2 + 1 + 1 + 1 + 1)
             #expect(try await db.rows("mfa_challenges") == 1)
             let sessions = try await db.integer("SELECT COUNT(*) FROM login_sessions WHERE id IN ('active', 'expires-now', 'ended-1d', 'ended-23h')")
             #expect(sessions == 4)
@@ -64,9 +64,9 @@ extension StorageConformance {
             #expect(try await db.rows("mail_jobs") == 3)
             #expect(try await db.rows("throttle_hits") == 1)
 
-            #expect(try await db.purgeExpired(now: now, retention: Self.week) == 0)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week, limit: 100) == 0)
             // What is left goes in its turn.
-            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), retention: Self.week) == 4 + 2 + 2 + 2 + 1)
+            #expect(try await db.purgeExpired(now: now.addingTimeInterval(30 * day), retention: Self.week, limit: 100) == 4 + 2 + 2 + 2 + 1)
             #expect(try await db.rows("login_sessions") + db.rows("one_time_codes") + db.rows("send_cooldowns") + db.rows("auth_events")
                     + db.rows("mfa_challenges") == 0)
             #expect(try await db.rows("users") == 1)
@@ -98,14 +98,35 @@ extension StorageConformance {
             try await db.createMFAChallenge(tokenHash: [2], userId: id, now: now.addingTimeInterval(-500), expiresAt: now.addingTimeInterval(-119))
 
             // With the default day of grace nothing here is old enough but the audit events.
-            #expect(try await db.purgeExpired(now: now, retention: .default) == 0)
-            #expect(try await db.purgeExpired(now: now, retention: policy) == 5)
+            #expect(try await db.purgeExpired(now: now, retention: .default, limit: 100) == 0)
+            #expect(try await db.purgeExpired(now: now, retention: policy, limit: 100) == 5)
             #expect(try await db.text("SELECT id FROM login_sessions") == "ended-119s")
             #expect(try await db.rows("one_time_codes") == 1)
             #expect(try await db.rows("one_time_codes", where: "purpose = 'password_reset'") == 1)
             #expect(try await db.text("SELECT subject FROM send_cooldowns") == "recent")
             #expect(try await db.text("SELECT detail FROM auth_events") == "299s")
             #expect(try await db.rows("mfa_challenges") == 1)
+            await db.close()
+        }
+
+        @Test("purgeExpired deletes at most its limit of rows from each table, the rest in the next rounds", arguments: TestStore.available)
+        func purgeExpiredLimit(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            let now = C.at(30 * Self.day)
+            let id = try await C.createUser(db, "limited@example.com")
+            for i in 0..<3 {
+                try await db.recordEvent(AuditRecord(event: .loginFailed, userId: id, client: nil, detail: "old-\(i)", at: now.addingTimeInterval(-8 * Self.day)))
+            }
+            try await db.recordEvent(AuditRecord(event: .loginFailed, userId: id, client: nil, detail: "recent", at: now))
+            for name in ["expired-a", "expired-b"] {
+                try await C.openSession(db, name, userId: id, created: now.addingTimeInterval(-200), ttl: 100)
+            }
+            #expect(try await db.purgeExpired(now: now, retention: Self.week, limit: 2) == 2 + 2)
+            #expect(try await db.rows("auth_events") == 2)
+            #expect(try await db.rows("login_sessions") == 0)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week, limit: 2) == 1)
+            #expect(try await db.purgeExpired(now: now, retention: Self.week, limit: 2) == 0)
+            #expect(try await db.text("SELECT detail FROM auth_events") == "recent")
             await db.close()
         }
 

@@ -103,16 +103,17 @@ extension StorageConformance {
             await first.close()
         }
 
-        @Test("purgeHits deletes hits at or before the cutoff and answers how many", arguments: TestStore.available)
+        @Test("purgeHits deletes hits at or before the cutoff, at most its limit, and answers how many", arguments: TestStore.available)
         func purgeHits(store: TestStore) async throws {
             let db = try await store.openFresh()
             for seconds in [0.0, 10, 20] { _ = try await db.recordHit(keys: ["p:a", "p:b"], limit: 10, period: 60, now: C.at(seconds)) }
-            #expect(try await db.purgeHits(before: C.at(-1)) == 0)
-            #expect(try await db.purgeHits(before: C.at(10)) == 4)
+            #expect(try await db.purgeHits(before: C.at(-1), limit: 100) == 0)
+            #expect(try await db.purgeHits(before: C.at(10), limit: 100) == 4)
             #expect(try await db.rows("throttle_hits") == 2)
             #expect(try await db.real("SELECT MIN(at) FROM throttle_hits") == C.at(20).timeIntervalSince1970)
-            #expect(try await db.purgeHits(before: C.at(10)) == 0)
-            #expect(try await db.purgeHits(before: C.at(1_000)) == 2)
+            #expect(try await db.purgeHits(before: C.at(10), limit: 100) == 0)
+            #expect(try await db.purgeHits(before: C.at(1_000), limit: 1) == 1, "at most the limit")
+            #expect(try await db.purgeHits(before: C.at(1_000), limit: 100) == 1)
             #expect(try await db.rows("throttle_hits") == 0)
             await db.close()
         }

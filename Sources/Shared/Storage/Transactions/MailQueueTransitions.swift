@@ -88,8 +88,8 @@ enum MailQueueTransitions {
         }
     }
 
-    static func pruneDone(olderThan: Date) -> SQLStatement {
-        SQLStatement("DELETE FROM mail_jobs WHERE state = 'done' AND updated_at < ?", olderThan)
+    static func pruneDone(olderThan: Date, limit: Int) -> SQLStatement {
+        Retention.limited("mail_jobs", key: "id", where: "state = 'done' AND updated_at < ?", olderThan, limit: limit)
     }
 
     /// Counts by state, the oldest queued job and the first dead ones, from one snapshot.

@@ -117,8 +117,8 @@ extension TransactionRunner {
         try await !query(SessionReads.currentRefresh(sessionId: sessionId, userId: userId, jti: jti, now: now)).isEmpty
     }
 
-    public func purgeExpired(now: Date, retention: RetentionPolicy) async throws -> Int {
-        try await run(Retention.purgeExpired(now: now, policy: retention))
+    public func purgeExpired(now: Date, retention: RetentionPolicy, limit: Int) async throws -> Int {
+        try await run(Retention.purgeExpired(now: now, policy: retention, limit: limit))
     }
 
     public func recordEvent(_ record: AuditRecord) async throws {

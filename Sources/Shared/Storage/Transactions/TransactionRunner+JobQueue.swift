@@ -34,7 +34,7 @@ extension TransactionRunner {
         try await run(MailQueueTransitions.requeueDead(id: id, now: now))
     }
 
-    public func pruneDone(olderThan: Date) async throws -> Int {
-        try await execute(MailQueueTransitions.pruneDone(olderThan: olderThan))
+    public func pruneDone(olderThan: Date, limit: Int) async throws -> Int {
+        try await execute(MailQueueTransitions.pruneDone(olderThan: olderThan, limit: limit))
     }
 }

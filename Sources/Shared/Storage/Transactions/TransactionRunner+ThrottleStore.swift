@@ -10,7 +10,7 @@ extension TransactionRunner {
         try await run(ThrottleWindow.removeLatestHit(keys: keys))
     }
 
-    public func purgeHits(before: Date) async throws -> Int {
-        try await execute(Retention.purgeHits(before: before))
+    public func purgeHits(before: Date, limit: Int) async throws -> Int {
+        try await execute(Retention.purgeHits(before: before, limit: limit))
     }
 }
