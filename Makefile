@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
 APT_PACKAGES := libsqlite3-dev libargon2-dev libsodium-dev libcurl4-openssl-dev pkg-config
-.PHONY: deps test-deps bench-deps build run test faults soak bench bench-smoke clean
+.PHONY: deps test-deps bench-deps build run test faults soak bench-purge bench bench-smoke clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)
 deps:
@@ -50,6 +50,11 @@ faults: test-deps
 ## default, shortens them to minutes; production keeps a day and more, and checks no plateau)
 soak: bench-deps
 	python3 bench/soak.py
+
+## bench-purge: the purge of a retention window's backlog (ROWS audit events, 450000) while a
+## client refreshes in a loop: how long it took and the slowest write meanwhile
+bench-purge: bench-deps
+	python3 bench/purge_stall.py
 
 ## bench-deps: wrk (HTTP load) and the test dependencies (the SMTP sink)
 bench-deps: test-deps
