@@ -1,10 +1,10 @@
 import ServiceLifecycle
 
 /// Deletes a backlog in rounds of at most `batch` rows per table, each round its own short
-/// transaction, resting between rounds as long as the round took. Measured on SQLite: 450 000
-/// audit events (an hour's at the soak's rate, what each hourly purge meets once the 90-day
-/// window is full) took 7.9 s to delete in one transaction, and every write of the API and the
-/// worker waited that long; in rounds of 1 000 the longest transaction took 0.18 s.
+/// transaction, resting between rounds as long as the round took. Once a retention window is
+/// full, each hourly purge meets an hour's rows at once (450 000 audit events at the soak's
+/// rate): deleted in one SQLite transaction, a concurrent refresh waited 1.5 s for the write
+/// lock; in these rounds the slowest took 13 ms (`make bench-purge`, RELIABILITY.md).
 public enum BatchedPurge {
     /// Rows one round deletes from one table at most (about 45 ms of SQLite's write lock).
     public static let batch = 500
