@@ -199,6 +199,8 @@ class Bench:
                         "admin": [], "metrics_ab": []}
         self.bin = None
         self.database = os.path.join(self.tmp, "auth.sqlite")
+        # Settings every process of this run gets (the soak's short retention windows).
+        self.extra_env = {}
 
     # --- set-up -----------------------------------------------------------------------------
 
@@ -215,7 +217,7 @@ class Bench:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
         env.update(AUTH_DATABASE=self.database, AUTH_SECRET_KEY=SECRET, AUTH_THROTTLE="off",
                    AUTH_HOST="127.0.0.1", LOG_LEVEL="warning")
-        env.update(getattr(self, "extra_env", {}))
+        env.update(self.extra_env)
         env.update(extra)
         return env
 

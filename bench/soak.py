@@ -215,9 +215,7 @@ class Soak:
                 failures.append("API RSS grew by %.1f MiB after warm-up" % growth)
         if dead:
             failures.append("%d dead mail jobs" % dead)
-        plateau = self.plateau(rows)
-        if plateau:
-            failures.extend(plateau)
+        failures.extend(self.plateau(rows))
         for failure in failures:
             log("FAIL: " + failure)
         return 1 if failures else 0

@@ -13,11 +13,17 @@ struct FaultTests {
     /// What a load generator saw: statuses, and how many requests failed at the connection.
     final class Outcomes: Sendable {
         private let state = Mutex<(statuses: [Int: Int], connectionErrors: Int, slowest: Duration, settled: [String], refused: [String],
-                                   accepted: [String])>(([:], 0, .zero, [], [], []))
+                                   accepted: [String], slowestAnswer: (status: Int, started: ContinuousClock.Instant)?)>(([:], 0, .zero, [], [], [], nil))
 
-        func record(_ status: Int, took: Duration) {
-            state.withLock { $0.statuses[status, default: 0] += 1; $0.slowest = max($0.slowest, took) }
+        func record(_ status: Int, took: Duration, started: ContinuousClock.Instant = .now) {
+            state.withLock {
+                $0.statuses[status, default: 0] += 1
+                if took > $0.slowest { $0.slowestAnswer = (status, started) }
+                $0.slowest = max($0.slowest, took)
+            }
         }
+        /// The status of the slowest answer, and when its request started.
+        var slowestAnswer: (status: Int, started: ContinuousClock.Instant)? { state.withLock { $0.slowestAnswer } }
         func connectionError() { state.withLock { $0.connectionErrors += 1 } }
         /// A refresh token whose rotation the client saw answered, and never presented again.
         func settled(_ token: String) { state.withLock { $0.settled.append(token) } }
@@ -39,6 +45,13 @@ struct FaultTests {
         private let value = Mutex(false)
         func set() { value.withLock { $0 = true } }
         var isSet: Bool { value.withLock { $0 } }
+    }
+
+    /// An instant set once by the test while its lanes run (when the fault began).
+    final class Moment: Sendable {
+        private let instant = Mutex<ContinuousClock.Instant?>(nil)
+        func set(_ value: ContinuousClock.Instant) { instant.withLock { $0 = value } }
+        var value: ContinuousClock.Instant? { instant.withLock { $0 } }
     }
 
     /// The checks every fault ends with: each user has exactly its verification job, no job
@@ -133,6 +146,7 @@ struct FaultTests {
         let outcomes = Outcomes()
         let stop = Flag()
         let down = Flag()
+        let stopping = Moment(), starting = Moment()
         let tag = UUID().uuidString.prefix(6).lowercased()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<6 {
@@ -145,7 +159,7 @@ struct FaultTests {
                         let started = ContinuousClock.now
                         let signup = try await client.post(Path.signup, ["email": email, "password": TestServer.password])
                         let took = ContinuousClock.now - started
-                        if down.isSet { outcomes.record(signup.status, took: took) }
+                        if down.isSet { outcomes.record(signup.status, took: took, started: started) }
                         switch signup.status {
                         case 201: outcomes.accepted(email)
                         case 503:
@@ -159,6 +173,7 @@ struct FaultTests {
             }
             try await Task.sleep(for: .seconds(1))
             down.set()
+            stopping.set(ContinuousClock.now)
             try await cluster.stop()
             try await Task.sleep(for: .milliseconds(500))
             let started = ContinuousClock.now
@@ -167,6 +182,7 @@ struct FaultTests {
             let healthz = try await server.client().get("/healthz")
             #expect(healthz.status == 503)
             try await Task.sleep(for: .seconds(3))
+            starting.set(ContinuousClock.now)
             try await cluster.start()
             // The pool reconnects by itself: signups succeed again without a restart.
             #expect(try await AdminTests.eventually(20) { try await server.client().get("/readyz").status == 200 })
@@ -175,7 +191,11 @@ struct FaultTests {
             try await group.waitForAll()
         }
         #expect(outcomes.statuses[503, default: 0] > 0, "requests were refused while the server was down: \(outcomes.statuses)")
-        #expect(outcomes.slowest < .seconds(2), "every answer while down came within 2 s: slowest \(outcomes.slowest)")
+        let slow = outcomes.slowestAnswer.map { answer in
+            "status \(answer.status), started \(stopping.value.map { answer.started - $0 }.map { "\($0)" } ?? "?") after the stop began, "
+                + "\(starting.value.map { answer.started - $0 }.map { "\($0)" } ?? "?") after the start began"
+        } ?? ""
+        #expect(outcomes.slowest < .seconds(2), "every answer while down came within 2 s: slowest \(outcomes.slowest), \(slow)")
         #expect(outcomes.serverErrors == 0, "\(outcomes.statuses)")
         // A refused signup never commits later, when the server is back.
         let refused = outcomes.refusedEmails
