@@ -55,20 +55,21 @@ func buildApplication(
         retention: common.retention)
     let accounts = AccountUseCases(context: context)
 
-    var router = makeRouter(
-        accounts: accounts, database: database, transport: TokenTransport(configuration: configuration, random: random),
-        corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
-        jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), logger: logger)
+    let metricsOn = configuration.metricsPort != nil
     if let port = configuration.metricsPort {
         // Before any metric is made: the domain's counters then land in the served registry.
         let metrics = MetricsServer.bootstrap(latencyHistograms: [ServiceMetrics.httpRequestDuration, ServiceMetrics.argon2QueueWait])
         services.append(metrics.service(host: configuration.host, port: port, logger: logger))
-        router.metrics = RequestMetrics()
     }
+    let router = buildRouter(
+        accounts: accounts, database: database,
+        cookies: TokenCookies(settings: CookieSettings(configuration: configuration), random: random),
+        corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
+        jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), metrics: metricsOn, clock: clock)
     services.append(PurgeService(interval: .seconds(common.retention.purgeInterval), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     return Application(
-        responder: router,
+        router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: services,
         onServerRunning: { channel in
@@ -77,34 +78,4 @@ func buildApplication(
             FileHandle.standardOutput.write(Data("AuthAPI listening on http://\(configuration.host):\(port)\n".utf8))
         },
         logger: logger)
-}
-
-/// Every route of the API, from its controllers: one place, so the OpenAPI document can be
-/// checked against it.
-func makeRouter(
-    accounts: AccountUseCases, database: any AuthBackend, transport: TokenTransport, corsOrigins: Set<String>,
-    trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(ring: nil, maxAge: 600),
-    logger: Logger
-) -> APIRouter {
-    var router = APIRouter(
-        logger: logger, authenticator: RequestAuthenticator(authentication: accounts.authentication, transport: transport),
-        corsOrigins: corsOrigins, clientAddresses: .init(trusted: trustedProxies))
-    let accountsController = AccountsController(
-        registration: accounts.registration, verification: accounts.verification, authentication: accounts.authentication,
-        profile: accounts.profile, transport: transport)
-    accountsController.addRoutes(to: &router)
-    MFAController(multiFactor: accounts.multiFactor, accounts: accountsController).addRoutes(to: &router)
-    LifecycleController(
-        passwordReset: accounts.passwordReset, passwordChange: accounts.passwordChange, emailChange: accounts.emailChange,
-        transport: transport
-    ).addRoutes(to: &router)
-    SessionsController(sessions: accounts.sessions, authentication: accounts.authentication, transport: transport)
-        .addRoutes(to: &router)
-    AccountDataController(accountData: accounts.accountData, authentication: accounts.authentication, transport: transport)
-        .addRoutes(to: &router)
-    AdminController(administration: accounts.administration).addRoutes(to: &router)
-    HealthController(database: database).addRoutes(to: &router)
-    jwks.addRoutes(to: &router)
-    SchemaController().addRoutes(to: &router)
-    return router
 }

@@ -19,12 +19,13 @@ struct OpenAPITests {
             tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
             codes: CodeHasher(secretKey: TestServer.secretKey), mfaSecrets: MFASecrets(secretKey: TestServer.secretKey), clock: clock,
             random: random, logger: Logger(label: "test")))
-        let router = makeRouter(
-            accounts: accounts, database: database, transport: TokenTransport(configuration: .init(), random: random),
-            corsOrigins: [], logger: Logger(label: "test"))
-        return Set(router.routeTable.map { route in
+        let router = buildRouter(
+            accounts: accounts, database: database,
+            cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random), clock: clock)
+        return Set(router.routes.map { route in
             // The probes (`/healthz`, `/readyz`) and the JWKS document are documented as served, without a slash.
-            "\(route.method) " + (["/healthz", "/readyz"].contains(route.path) || route.path.hasSuffix(".json") ? route.path : route.path + "/")
+            let path = route.path.description
+            return "\(route.method) " + (["/healthz", "/readyz"].contains(path) || path.hasSuffix(".json") ? path : path + "/")
         })
     }
 

@@ -2,25 +2,25 @@ import Foundation
 import Hummingbird
 import Shared
 
-/// `/api/admin`: users, mail jobs and the audit trail, for active staff users only (every route
-/// is registered with `onStaff`). Query parameters are read here, at the edge; wrong ones are
+/// `/api/admin`: users, mail jobs and the audit trail, for active staff users only (the routes
+/// take a `StaffRequestContext`). Query parameters are read here, at the edge; wrong ones are
 /// 400 field errors, a page past the last is DRF's 404 `Invalid page.`
 struct AdminController {
-    static let prefix = "/api/admin"
     let administration: Administration
 
-    func addRoutes(to router: inout APIRouter) {
-        let p = Self.prefix
-        router.onStaff(p + "/users", .get, users)
-        router.onStaff(p + "/users/{id}", .get, user)
-        router.onStaff(p + "/users/{id}", .patch, update)
-        router.onStaff(p + "/users/{id}", .delete, delete)
-        router.onStaff(p + "/users/{id}/logout-all", .post, logoutAll)
-        router.onStaff(p + "/users/{id}/send-otp", .post, sendCode)
-        router.onStaff(p + "/users/{id}/mfa", .delete, resetMFA)
-        router.onStaff(p + "/mail", .get, mailJobs)
-        router.onStaff(p + "/mail/{id}/requeue", .post, requeue)
-        router.onStaff(p + "/events", .get, events)
+    var routes: RouteCollection<StaffRequestContext> {
+        let routes = RouteCollection(context: StaffRequestContext.self)
+        routes.get("users", use: users)
+        routes.get("users/{id}", use: user)
+        routes.patch("users/{id}", use: update)
+        routes.delete("users/{id}", use: delete)
+        routes.post("users/{id}/logout-all", use: logoutAll)
+        routes.post("users/{id}/send-otp", use: sendCode)
+        routes.delete("users/{id}/mfa", use: resetMFA)
+        routes.get("mail", use: mailJobs)
+        routes.post("mail/{id}/requeue", use: requeue)
+        routes.get("events", use: events)
+        return routes
     }
 
     @Sendable func users(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -34,39 +34,39 @@ struct AdminController {
         }
         try problems.throwIfAny()
         let page = try await administration.users(context.staff, filter: filter, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request, context: context.base) { AdminUserResponse($0) })
+        return try PageResponse(page, request: request, context: context.base) { AdminUserResponse($0) }.response()
     }
 
     @Sendable func user(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let (user, sessions) = try await administration.user(context.staff, id: try context.id())
-        return try JSONResponse.make(AdminUserResponse(user, sessions: sessions))
+        let (user, sessions) = try await administration.user(context.staff, id: try context.parameters.rowID())
+        return try AdminUserResponse(user, sessions: sessions).response()
     }
 
     @Sendable func update(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let id = try context.id()
+        let id = try context.parameters.rowID()
         let user = try await administration.update(
             context.staff, id: id, try await request.parsed(AdminUserChange.init(json:)), client: request.client(context.base))
-        return try JSONResponse.make(AdminUserResponse(user))
+        return try AdminUserResponse(user).response()
     }
 
     @Sendable func delete(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await administration.delete(context.staff, id: try context.id(), client: request.client(context.base))
-        return JSONResponse.noContent()
+        try await administration.delete(context.staff, id: try context.parameters.rowID(), client: request.client(context.base))
+        return Response.noContent
     }
 
     @Sendable func logoutAll(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await administration.logoutAll(context.staff, id: try context.id(), client: request.client(context.base))
-        return JSONResponse.resetContent()
+        try await administration.logoutAll(context.staff, id: try context.parameters.rowID(), client: request.client(context.base))
+        return Response.resetContent
     }
 
     @Sendable func sendCode(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await administration.sendCode(context.staff, id: try context.id(), client: request.client(context.base))
-        return try JSONResponse.make(DetailResponse(detail: "A new verification code is on its way."), status: .accepted)
+        try await administration.sendCode(context.staff, id: try context.parameters.rowID(), client: request.client(context.base))
+        return try DetailResponse(detail: "A new verification code is on its way.").response(status: .accepted)
     }
 
     @Sendable func resetMFA(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        try await administration.resetMFA(context.staff, id: try context.id(), client: request.client(context.base))
-        return JSONResponse.noContent()
+        try await administration.resetMFA(context.staff, id: try context.parameters.rowID(), client: request.client(context.base))
+        return Response.noContent
     }
 
     @Sendable func mailJobs(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -79,12 +79,12 @@ struct AdminController {
             state = parsed
         }
         let page = try await administration.mailJobs(context.staff, state: state, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request, context: context.base, map: MailJobResponse.init))
+        return try PageResponse(page, request: request, context: context.base, map: MailJobResponse.init).response()
     }
 
     @Sendable func requeue(_ request: Request, context: StaffRequestContext) async throws -> Response {
-        let job = try await administration.requeue(context.staff, jobId: try context.id(), client: request.client(context.base))
-        return try JSONResponse.make(MailJobResponse(job))
+        let job = try await administration.requeue(context.staff, jobId: try context.parameters.rowID(), client: request.client(context.base))
+        return try MailJobResponse(job).response()
     }
 
     @Sendable func events(_ request: Request, context: StaffRequestContext) async throws -> Response {
@@ -98,7 +98,7 @@ struct AdminController {
         let type = Self.text(query, "type", &problems).flatMap { $0.isEmpty ? nil : $0 }
         try problems.throwIfAny()
         let page = try await administration.events(context.staff, userId: userId, type: type, page: try Self.page(query))
-        return try JSONResponse.make(PageResponse(page, request: request, context: context.base, map: AuditEventResponse.init))
+        return try PageResponse(page, request: request, context: context.base, map: AuditEventResponse.init).response()
     }
 
     /// `?page=` (a positive integer or `last`, else 404 `Invalid page.`; empty is page 1, as DRF's `or 1`) and `?page_size=` (DRF's

@@ -6,22 +6,27 @@ import Shared
 struct HealthController {
     let database: any AuthBackend
 
-    struct Status: Encodable { let status: String }
+    var routes: RouteCollection<APIRequestContext> {
+        let routes = RouteCollection(context: APIRequestContext.self)
+        routes.get("healthz", use: health)
+        routes.get("readyz", use: ready)
+        return routes
+    }
 
-    func addRoutes(to router: inout APIRouter) {
-        router.on("/healthz", .get) { _, _ in
-            if await database.ping() {
-                return try JSONResponse.make(Status(status: "ok"), noStore: false)
-            }
-            return try JSONResponse.make(Status(status: "unavailable"), status: .serviceUnavailable, noStore: false)
+    /// Cacheable: a probe's answer holds nothing personal.
+    @Sendable func health(_ request: Request, context: APIRequestContext) async throws -> Response {
+        if await database.ping() {
+            return try HealthResponse(status: "ok").response(noStore: false)
         }
-        router.on("/readyz", .get) { _, _ in
-            do {
-                try await database.requireMigrated()
-                return try JSONResponse.make(Status(status: "ready"), noStore: true)
-            } catch {
-                return try JSONResponse.make(Status(status: "unavailable"), status: .serviceUnavailable, noStore: true)
-            }
+        return try HealthResponse(status: "unavailable").response(status: .serviceUnavailable, noStore: false)
+    }
+
+    @Sendable func ready(_ request: Request, context: APIRequestContext) async throws -> Response {
+        do {
+            try await database.requireMigrated()
+            return try HealthResponse(status: "ready").response()
+        } catch {
+            return try HealthResponse(status: "unavailable").response(status: .serviceUnavailable)
         }
     }
 }

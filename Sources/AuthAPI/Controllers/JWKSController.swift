@@ -9,15 +9,17 @@ struct JWKSController {
     let ring: KeyRing?
     let maxAge: Int
 
-    static let path = "/.well-known/jwks.json"
     static let empty = Array(#"{"keys":[]}"#.utf8)
 
-    func addRoutes(to router: inout APIRouter) {
-        let cacheControl = "public, max-age=\(maxAge)"
-        router.on(Self.path, .get) { [ring] _, _ in
-            Response(
-                status: .ok, headers: [.contentType: JSONResponse.contentType, .cacheControl: cacheControl],
-                body: .init(byteBuffer: ByteBuffer(bytes: ring?.jwks ?? Self.empty)))
-        }
+    var routes: RouteCollection<APIRequestContext> {
+        let routes = RouteCollection(context: APIRequestContext.self)
+        routes.get("jwks.json", use: jwks)
+        return routes
+    }
+
+    @Sendable func jwks(_ request: Request, context: APIRequestContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: Response.jsonContentType, .cacheControl: "public, max-age=\(maxAge)"],
+            body: .init(byteBuffer: ByteBuffer(bytes: ring?.jwks ?? Self.empty)))
     }
 }

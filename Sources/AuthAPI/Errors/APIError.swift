@@ -5,11 +5,12 @@ import NIOCore
 import Shared
 
 /// The one error type that reaches clients: it renders as the contract's JSON bodies,
-/// `{"field": ["message"]}` or `{"detail": "...", "code": "..."}`, with its headers. The
-/// domain's `AuthError` becomes one in `APIError+AuthError.swift`; the edge's own refusals
-/// (parsing, media type, size, methods, CSRF) are made here. Internal causes are logged where
-/// they happen and never carried here.
-struct APIError: Error, Sendable, Equatable {
+/// `{"field": ["message"]}` or `{"detail": "...", "code": "..."}`, with its headers — as an
+/// `HTTPResponseError`, so the framework answers with it wherever it is thrown. The domain's
+/// `AuthError` and every other error become one in `ErrorMiddleware`; the edge's own refusals
+/// (parsing, media type, size, methods, CSRF) are made here. Internal causes are logged once,
+/// by `ErrorMiddleware`, and never carried here.
+struct APIError: HTTPResponseError, Sendable, Equatable {
     enum Body: Sendable, Equatable {
         case detail(String, code: String)
         case fields([String: [String]])
@@ -63,6 +64,9 @@ struct APIError: Error, Sendable, Equatable {
     static let twoAuthorizationHeaders = APIError(
         .unauthorized, .detail("Only one Authorization header is allowed.", code: "authentication_failed"),
         headers: [wwwAuthenticate])
+    static let badAuthorizationHeader = APIError(
+        .unauthorized, .detail("Authorization header must contain two space-delimited values", code: "bad_authorization_header"),
+        headers: [wwwAuthenticate])
     static let serverError = APIError.detail(.internalServerError, "A server error occurred.", code: "error")
 
     static func unsupportedMediaType(_ contentType: String) -> APIError {
@@ -107,6 +111,17 @@ struct APIError: Error, Sendable, Equatable {
 }
 
 extension APIError {
+    /// The error as an HTTP response with its JSON body and headers.
+    func response(from request: Request, context: some RequestContext) -> Response {
+        response
+    }
+
+    var response: Response {
+        var headers: HTTPFields = [.contentType: Response.jsonContentType]
+        for field in self.headers { headers.append(field) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: jsonBody)))
+    }
+
     /// The JSON body bytes, keys sorted so equal errors are byte-identical.
     var jsonBody: Data {
         let encoder = JSONEncoder()

@@ -1,7 +1,8 @@
 import Shared
 
-/// The user as the API shows it: never the password hash, never internal flags.
-struct UserResponse: Codable, Sendable, Equatable {
+/// The user as the API shows it: never the password hash, never internal flags. Made from a
+/// `User` field by field; `User` itself is not `Encodable`, so no response can serialise one.
+struct UserResponse: JSONBody, Decodable, Equatable {
     var id: Int64
     var email: String
     var firstName: String
@@ -33,8 +34,10 @@ struct UserResponse: Codable, Sendable, Equatable {
     }
 }
 
-extension UserResponse: DirectJSON {
-    /// Keys in sorted order, as `JSONEncoder`'s `.sortedKeys` writes them.
+extension UserResponse {
+    /// Written by hand: this body is on every authenticated read (GET me). The same text
+    /// `JSONEncoder` writes with sorted keys and unescaped slashes (`UserResponseJSONTests`
+    /// compares them, awkward names included).
     func jsonBytes() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + email.utf8.count + firstName.utf8.count + lastName.utf8.count)

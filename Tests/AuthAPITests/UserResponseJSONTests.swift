@@ -4,8 +4,8 @@ import Testing
 @testable import AuthAPI
 
 /// Bodies written by hand must be the very text `JSONEncoder` wrote before them.
-@Suite("Hand-written JSON bodies")
-struct DirectJSONTests {
+@Suite("The hand-written user body")
+struct UserResponseJSONTests {
     static func foundation(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

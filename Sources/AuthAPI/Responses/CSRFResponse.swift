@@ -1,0 +1,4 @@
+/// `GET /csrf/`: `{"csrftoken": "…"}`.
+struct CSRFResponse: JSONBody {
+    let csrftoken: String
+}

@@ -1,0 +1,2 @@
+/// `{}`: `token/verify`'s answer, as simplejwt's.
+struct EmptyResponse: JSONBody {}

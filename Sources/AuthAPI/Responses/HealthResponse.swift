@@ -1,0 +1,4 @@
+/// `{"status": "…"}` of the probes `/healthz` and `/readyz`.
+struct HealthResponse: JSONBody {
+    let status: String
+}
