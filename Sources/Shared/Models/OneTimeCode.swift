@@ -9,7 +9,7 @@ public enum CodePurpose: String, Codable, Sendable, CaseIterable {
 
 /// The stored half of a code: only its keyed hash, with expiry, attempts and single use.
 /// One row per (purpose, user): a new code replaces the earlier one.
-public struct OneTimeCode: Codable, Sendable, Equatable {
+public struct OneTimeCode: Sendable, Equatable {
     public var id: Int64?
     public var purpose: CodePurpose
     public var userId: Int64

@@ -3,7 +3,7 @@ import Foundation
 /// An account, as Django's `AbstractBaseUser` with the e-mail as login identifier.
 /// `emailKey` is the lower-cased normalized address: the unique index lives on it so that
 /// uniqueness is case-insensitive while `email` keeps the case the user typed in its local part.
-public struct User: Codable, Sendable, Equatable, Identifiable {
+public struct User: Sendable, Equatable, Identifiable {
     public var id: Int64?
     public var email: String
     public var emailKey: String
