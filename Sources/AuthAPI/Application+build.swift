@@ -40,7 +40,7 @@ func buildApplication(
             secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
             refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
     }
-    let context = try await AccountContext(
+    let accounts = try await AccountUseCases(
         store: database,
         // Argon2id for every new hash; imported Django hashes verify until the first login replaces them.
         hasher: PasswordHashers(primary: Argon2idHasher(parameters: common.argon2, random: random)),
@@ -53,7 +53,6 @@ func buildApplication(
         random: random,
         logger: logger,
         retention: common.retention)
-    let accounts = AccountUseCases(context: context)
 
     let metricsOn = configuration.metricsPort != nil
     if let port = configuration.metricsPort {

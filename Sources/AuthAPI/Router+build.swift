@@ -28,7 +28,7 @@ func buildRouter(
 
     router.group("/api/accounts")
         .addRoutes(RegistrationController(registration: accounts.registration, verification: accounts.verification, delivery: delivery).routes)
-        .addRoutes(LoginController(login: accounts.registration, multiFactor: accounts.multiFactor, delivery: delivery).routes)
+        .addRoutes(LoginController(login: accounts.login, multiFactor: accounts.multiFactor, delivery: delivery).routes)
         .addRoutes(TokenController(authentication: accounts.authentication, delivery: delivery).routes)
         .addRoutes(PasswordResetController(passwordReset: accounts.passwordReset).routes)
 

@@ -14,11 +14,11 @@ struct OpenAPITests {
         let clock = SystemClock()
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: TestServer.secretKey, accessTTL: 300, refreshTTL: 600, clock: clock, random: random)
-        let accounts = AccountUseCases(context: try await AccountContext(
+        let accounts = try await AccountUseCases(
             store: database, hasher: Argon2idHasher(parameters: .init(memoryKiB: 64, iterations: 1, parallelism: 1), random: random),
             tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
             codes: CodeHasher(secretKey: TestServer.secretKey), mfaSecrets: MFASecrets(secretKey: TestServer.secretKey), clock: clock,
-            random: random, logger: Logger(label: "test")))
+            random: random, logger: Logger(label: "test"))
         let router = buildRouter(
             accounts: accounts, database: database,
             cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random), clock: clock)

@@ -30,7 +30,7 @@ struct AccountServiceTests {
     func sessionRowExpiry(store: TestStore) async throws {
         let f = try await ServiceFixture(store)
         let result = try await f.signup("row@example.com")
-        let sid = try await f.accounts.context.tokens.verify(result.tokens.access).sid
+        let sid = try await f.tokens.verify(result.tokens.access).sid
         try await f.db.execute("UPDATE login_sessions SET expires_at = \(f.clock.now().timeIntervalSince1970 - 1) WHERE id = '\(sid)'")
         await #expect(throws: AuthError.tokenNotValid) { try await f.accounts.authentication.authenticate(accessToken: result.tokens.access) }
         await f.db.close()

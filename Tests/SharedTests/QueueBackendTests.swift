@@ -72,7 +72,7 @@ struct AccountStoreBackendTests {
         let db = try await store.open()
         let now = Date()
         let email = "up-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let user = try await db.createUser(User(email: email, password: "old-hash", isVerified: true, dateJoined: now))
+        let user = try await db.createUser(User(email: email, password: "old-hash", isVerified: true, dateJoined: now)).created()
         let id = try #require(user.id)
         func session() -> LoginSession {
             LoginSession(id: UUID().uuidString, userId: id, refreshJti: "j", createdAt: now, expiresAt: now.addingTimeInterval(60),
@@ -97,7 +97,7 @@ struct AccountStoreBackendTests {
         let db = try await store.open()
         let now = Date()
         let email = "retry-\(UUID().uuidString.prefix(8).lowercased())@example.com"
-        let id = try #require(try await db.createUser(User(email: email, password: "h", dateJoined: now)).id)
+        let id = try #require(try await db.createUser(User(email: email, password: "h", dateJoined: now)).created().id)
         func code(_ hash: UInt8, at time: Date) -> OneTimeCode {
             OneTimeCode(purpose: .passwordReset, userId: id, email: email, codeHash: Data([hash]), createdAt: time,
                         expiresAt: time.addingTimeInterval(600))

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import PostgresNIO
 @testable import Shared
+import Testing
 
 /// A migrated database in a fresh temporary folder.
 func temporaryDatabase() async throws -> AppDatabase {
@@ -111,6 +112,7 @@ struct ServiceFixture {
     let db: any AuthBackend
     let clock: ManualClock
     let accounts: AccountUseCases
+    let tokens: TokenService
     let client = ClientInfo(ip: "127.0.0.1", userAgent: "unit-test")
 
     init(_ store: TestStore = .sqlite, throttle: Bool = false, rates: ThrottleRates = .defaults) async throws {
@@ -118,10 +120,11 @@ struct ServiceFixture {
         clock = ManualClock(Date())
         let random = SecureRandom()
         let tokens = await TokenService(secretKey: testSecret, accessTTL: 300, refreshTTL: 3_600, clock: clock, random: random)
-        accounts = AccountUseCases(context: try await AccountContext(
+        self.tokens = tokens
+        accounts = try await AccountUseCases(
             store: db, hasher: Argon2idHasher(parameters: cheapArgon2, random: random), tokens: tokens,
-            limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret), mfaSecrets: MFASecrets(secretKey: testSecret),
-            clock: clock, random: random, logger: Logger(label: "test")))
+            limiter: RateLimiter(enabled: throttle, rates: rates, store: db, clock: clock), codes: CodeHasher(secretKey: testSecret),
+            mfaSecrets: MFASecrets(secretKey: testSecret), clock: clock, random: random, logger: Logger(label: "test"))
     }
 
     func signup(_ email: String, password: String = "correct horse battery staple") async throws -> AuthResult {
@@ -140,3 +143,21 @@ struct ServiceFixture {
             createdAt: now, expiresAt: now.addingTimeInterval(ttl)))
     }
 }
+
+extension Insertion {
+    /// The inserted value, or a test failure when the address was taken.
+    func created(sourceLocation: SourceLocation = #_sourceLocation) throws -> Value {
+        guard case .inserted(let value) = self else {
+            Issue.record("expected an insertion, the address was taken", sourceLocation: sourceLocation)
+            throw InsertionRefused()
+        }
+        return value
+    }
+
+    var isEmailTaken: Bool {
+        if case .emailTaken = self { return true }
+        return false
+    }
+}
+
+struct InsertionRefused: Error {}

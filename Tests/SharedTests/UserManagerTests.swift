@@ -12,13 +12,13 @@ struct UserManagerTests {
     @Test("createUser normalizes the address, hashes the password, sets Django's defaults")
     func createUser() async throws {
         let (manager, db) = try await manager()
-        let user = try await manager.createUser(email: " Ada@EXAMPLE.com ", password: "pw-pw-pw-pw", firstName: "Ada", lastName: "L")
+        let user = try await manager.createUser(email: " Ada@EXAMPLE.com ", password: "pw-pw-pw-pw", firstName: "Ada", lastName: "L").created()
         #expect(user.id == 1)
         #expect(user.email == "Ada@example.com" && user.emailKey == "ada@example.com")
         #expect(user.isActive && !user.isStaff && !user.isSuperuser && !user.isVerified)
         #expect(user.password.hasPrefix("$argon2id$"))
         #expect(user.firstName == "Ada")
-        let second = try await manager.createUser(email: "grace@example.com", password: "pw-pw-pw-pw")
+        let second = try await manager.createUser(email: "grace@example.com", password: "pw-pw-pw-pw").created()
         #expect(second.id == 2)
         let fetched = try #require(try await db.user(id: 1))
         #expect(fetched == user)
@@ -27,14 +27,14 @@ struct UserManagerTests {
     @Test("Uniqueness is case-insensitive and enforced by the database")
     func uniqueness() async throws {
         let (manager, _) = try await manager()
-        try await manager.createUser(email: "ada@example.com", password: "x")
-        await #expect(throws: StorageError.emailTaken) { try await manager.createUser(email: "ADA@Example.com", password: "x") }
+        _ = try await manager.createUser(email: "ada@example.com", password: "x").created()
+        #expect(try await manager.createUser(email: "ADA@Example.com", password: "x").isEmailTaken)
     }
 
     @Test("createSuperuser is staff, superuser, verified and active")
     func superuser() async throws {
         let (manager, _) = try await manager()
-        let root = try await manager.createSuperuser(email: "root@example.com", password: "x")
+        let root = try await manager.createSuperuser(email: "root@example.com", password: "x").created()
         #expect(root.isStaff && root.isSuperuser && root.isVerified && root.isActive)
     }
 

@@ -31,12 +31,10 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
         let manager = UserManager(
             store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
             clock: SystemClock())
-        do {
-            let user = try await manager.createSuperuser(email: normalized, password: password)
-            print("Superuser \(user.email) created (id \(user.id ?? 0)).")
-        } catch StorageError.emailTaken {
+        guard case .inserted(let user) = try await manager.createSuperuser(email: normalized, password: password) else {
             Startup.fail("Error: That email address is already taken.")
         }
+        print("Superuser \(user.email) created (id \(user.id ?? 0)).")
         await database.close()
     }
 

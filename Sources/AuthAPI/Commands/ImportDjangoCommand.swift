@@ -41,7 +41,7 @@ struct ImportDjangoCommand: AsyncParsableCommand {
             let more = problems.count > 100 ? ["… and \(problems.count - 100) more"] : []
             Startup.fail((lines + more + ["Error: \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported."])
                 .joined(separator: "\n"))
-        } catch StorageError.emailTaken {
+        } catch DjangoUserImport.Failure.takenMeanwhile {
             await database.close()
             Startup.fail("Error: an id or address was taken while importing; nothing was imported. Run the import again.")
         }

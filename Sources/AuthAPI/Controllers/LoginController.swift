@@ -3,7 +3,7 @@ import Shared
 
 /// `/api/accounts`: the password step of a login and, with MFA on, its second step.
 struct LoginController {
-    let login: Registration
+    let login: Login
     let multiFactor: MultiFactor
     let delivery: TokenDelivery
 

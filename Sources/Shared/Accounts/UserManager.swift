@@ -30,16 +30,16 @@ public struct UserManager: Sendable {
             firstName: firstName, lastName: lastName, dateJoined: clock.now())
     }
 
-    /// Saves a regular user (active, unverified, not staff). Throws `StorageError.emailTaken`.
+    /// Saves a regular user (active, unverified, not staff); `.emailTaken` when the address is taken.
     @discardableResult
-    public func createUser(email: String, password: String, firstName: String = "", lastName: String = "") async throws -> User {
+    public func createUser(email: String, password: String, firstName: String = "", lastName: String = "") async throws -> Insertion<User> {
         let user = try await makeUser(email: email, password: password, firstName: firstName, lastName: lastName)
         return try await store.createUser(user)
     }
 
-    /// Saves a superuser: staff, superuser, verified and active.
+    /// Saves a superuser: staff, superuser, verified and active; `.emailTaken` when the address is taken.
     @discardableResult
-    public func createSuperuser(email: String, password: String) async throws -> User {
+    public func createSuperuser(email: String, password: String) async throws -> Insertion<User> {
         var user = try await makeUser(email: email, password: password)
         user.isStaff = true
         user.isSuperuser = true

@@ -17,7 +17,7 @@ public struct RetentionPolicy: Sendable, Equatable {
 
     public static let `default` = RetentionPolicy(grace: 86_400, auditEvents: 90 * 86_400, purgeInterval: 3_600)
     /// The shortest grace `AUTH_RETENTION_GRACE` accepts (the send cooldown).
-    public static let minimumGrace: TimeInterval = AccountContext.sendCooldown
+    public static let minimumGrace: TimeInterval = CodeMail.cooldown
 
     public init(grace: TimeInterval, auditEvents: TimeInterval, purgeInterval: TimeInterval) {
         self.grace = max(grace, Self.minimumGrace)

@@ -27,6 +27,8 @@ public struct DjangoUserImport: Sendable {
     public enum Failure: Error, Sendable, Equatable {
         case unreadable(String)
         case refused([Problem])
+        /// An id or address was taken by another writer between the check and the import.
+        case takenMeanwhile
     }
 
     let store: any AuthStore
@@ -49,7 +51,7 @@ public struct DjangoUserImport: Sendable {
             }
         }
         guard problems.isEmpty else { throw Failure.refused(problems) }
-        let nextId = try await store.importUsers(users)
+        guard case .inserted(let nextId) = try await store.importUsers(users) else { throw Failure.takenMeanwhile }
         let unusable = users.filter { DjangoPasswordHash.isUnusable($0.password) }.count
         let unsupported = users.filter {
             !DjangoPasswordHash.isUnusable($0.password) && DjangoPasswordHash.format(of: $0.password) == nil

@@ -37,4 +37,6 @@ public enum MFAOutcome: Sendable, Equatable {
     case wrongState
     /// The `mfa_token` is unknown, used, expired or burned by five wrong codes.
     case invalidChallenge
+    /// The session the step was for ended meanwhile; nothing changed.
+    case sessionEnded
 }

@@ -24,9 +24,9 @@ public protocol AdminStore: Sendable {
 
     /// Which of these ids and address keys already have an account (`import-django`'s check).
     func importConflicts(ids: [Int64], emailKeys: [String]) async throws -> (ids: Set<Int64>, emailKeys: Set<String>)
-    /// Inserts imported users with their own ids, all or none; returns the next id.
-    /// Throws `StorageError.emailTaken` when an address or id was taken meanwhile.
-    func importUsers(_ users: [User]) async throws -> Int64
+    /// Inserts imported users with their own ids, all or none; the next id, or `.emailTaken`
+    /// when an address or id was taken meanwhile.
+    func importUsers(_ users: [User]) async throws -> Insertion<Int64>
 }
 
 /// What a staff action's transaction decided.

@@ -7,16 +7,16 @@ public protocol AuthStore: MFAStore, AdminStore {
     func user(emailKey: String) async throws -> User?
     func user(id: Int64) async throws -> User?
 
-    /// Inserts a user (the manager's `createuser`/`createsuperuser`). Throws
-    /// `StorageError.emailTaken` when the address is taken.
-    func createUser(_ user: User) async throws -> User
+    /// Inserts a user (the manager's `createuser`/`createsuperuser`); `.emailTaken` when the
+    /// address is taken.
+    func createUser(_ user: User) async throws -> Insertion<User>
 
     /// Signup: inserts the user and, in the same transaction, its first login session and its
-    /// verification mail, which starts the address's send cooldown. Throws
-    /// `StorageError.emailTaken` when the address is taken, leaving nothing behind.
+    /// verification mail, which starts the address's send cooldown; `.emailTaken`, leaving
+    /// nothing behind, when the address is taken.
     func createUserQueueingVerification(
         _ user: User, session: LoginSession.Draft, mail: MailJob.Draft, now: Date
-    ) async throws -> (user: User, session: LoginSession)
+    ) async throws -> Insertion<(user: User, session: LoginSession)>
 
     /// Records a successful login: the new session, `last_login`, and an upgraded hash if any —
     /// stored only while the password is still the verified `upgrade.from` (a reset or change

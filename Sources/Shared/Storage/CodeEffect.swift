@@ -6,8 +6,7 @@ public enum CodeEffect: Sendable {
     case verifyEmail(session: LoginSession)
     /// Verification from within a login session of the same user (the one signup opened):
     /// marks the e-mail verified and rotates that session to `newJti` instead of opening a
-    /// second one. Throws `StorageError.sessionEnded`, changing nothing, when the session is no
-    /// longer active.
+    /// second one. `.sessionEnded`, changing nothing, when the session is no longer active.
     case verifyEmailContinuing(sessionId: String, newJti: String, newExpiry: Date)
     /// Checks the code (a wrong one counts as a try) without spending it: for a request that is
     /// refused anyway (a password reset whose new password is refused), so that the client hears

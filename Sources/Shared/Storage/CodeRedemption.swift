@@ -6,4 +6,7 @@ public enum CodeRedemption: Sendable, Equatable {
     case locked
     /// E-mail change only: the new address was taken meanwhile; nothing changed.
     case emailTaken
+    /// Verification continuing a session (`verifyEmailContinuing`): that session ended
+    /// meanwhile; nothing changed, the code stays unspent.
+    case sessionEnded
 }

@@ -1,10 +1,9 @@
-/// Storage failures that have a message a person can act on.
+/// Storage failures that have a message a person can act on: the database's own trouble, never
+/// a refusal of the request (those are the operations' outcomes: `Insertion.emailTaken`,
+/// `CodeRedemption`, `MFAOutcome`, `SessionChange`, `AdminOutcome`).
 public enum StorageError: Error, CustomStringConvertible, Equatable {
     case notWritable(String)
     case notMigrated(String)
-    case emailTaken
-    /// The login session an operation was to continue has ended meanwhile.
-    case sessionEnded
     /// A unique index refused a write (the transaction was rolled back).
     case uniqueViolation
     /// The database server could not be reached or refused the connection.
@@ -29,10 +28,6 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
             return "database \(path) is not migrated: run `AuthAPI migrate` first"
         case .unreachable(let location, let reason):
             return "cannot connect to \(location): \(reason)"
-        case .emailTaken:
-            return "a user with this e-mail address already exists"
-        case .sessionEnded:
-            return "the login session has ended"
         case .uniqueViolation:
             return "a unique index refused the write"
         case .unavailable(.databaseUnreachable):

@@ -1,8 +1,11 @@
-/// Every account use case over one shared context: what the API's build function makes and
-/// hands to the controllers, each of which takes only the use cases it serves.
+import Logging
+
+/// Every account use case, each wired with only the collaborators it uses: what the API's build
+/// function makes and hands to the controllers, each of which takes only the use cases it
+/// serves. The collaborators are made once here and shared.
 public struct AccountUseCases: Sendable {
-    public let context: AccountContext
     public let registration: Registration
+    public let login: Login
     public let verification: EmailVerification
     public let authentication: Authentication
     public let profile: Profile
@@ -15,19 +18,47 @@ public struct AccountUseCases: Sendable {
     public let accountData: AccountData
     public let administration: Administration
 
-    public init(context: AccountContext) {
-        self.context = context
-        registration = Registration(context: context)
-        verification = EmailVerification(context: context)
-        authentication = Authentication(context: context)
-        profile = Profile(context: context)
-        passwordReset = PasswordReset(context: context)
-        passwordChange = PasswordChange(context: context)
-        emailChange = EmailChange(context: context)
-        sessions = SessionManagement(context: context)
-        housekeeping = Housekeeping(context: context)
-        multiFactor = MultiFactor(context: context)
-        accountData = AccountData(context: context)
-        administration = Administration(context: context)
+    public init(
+        store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter, codes: CodeHasher,
+        mfaSecrets: MFASecrets, mfaIssuer: String = "swift-auth", clock: any AuthClock, random: any RandomSource, logger: Logger,
+        retention: RetentionPolicy = .default
+    ) async throws {
+        let passwords = try await Passwords(hasher: hasher, random: random)
+        let throttle = Throttle(limiter: limiter, logger: logger)
+        let audit = AuditLog(store: store, clock: clock, logger: logger)
+        let opener = SessionOpener(clock: clock, random: random, refreshTTL: tokens.refreshTTL)
+        let mailJobs = MailJobs(clock: clock, random: random)
+        let verifier = CodeVerifier(codes: codes, audit: audit)
+        let codeMail = CodeMail(store: store, throttle: throttle, mailJobs: mailJobs, clock: clock)
+        let stepUp = StepUp()
+        let removal = AccountRemoval(store: store, mailJobs: mailJobs, audit: audit, clock: clock)
+        let challenges = MFAChallenges(store: store, throttle: throttle, secrets: mfaSecrets, audit: audit, clock: clock, random: random)
+
+        authentication = Authentication(store: store, tokens: tokens, sessions: opener, audit: audit, clock: clock)
+        registration = Registration(
+            store: store, passwords: passwords, throttle: throttle, sessions: opener, tokens: tokens, mailJobs: mailJobs, audit: audit,
+            clock: clock)
+        login = Login(
+            store: store, passwords: passwords, throttle: throttle, sessions: opener, tokens: tokens, challenges: challenges, audit: audit,
+            clock: clock)
+        verification = EmailVerification(
+            store: store, throttle: throttle, codeMail: codeMail, codes: verifier, authentication: authentication, sessions: opener,
+            tokens: tokens, clock: clock)
+        profile = Profile(store: store)
+        passwordReset = PasswordReset(
+            store: store, throttle: throttle, codeMail: codeMail, codes: verifier, passwords: passwords, audit: audit, clock: clock)
+        passwordChange = PasswordChange(
+            store: store, passwords: passwords, throttle: throttle, stepUp: stepUp, sessions: opener, tokens: tokens, audit: audit,
+            clock: clock)
+        emailChange = EmailChange(
+            store: store, passwords: passwords, throttle: throttle, stepUp: stepUp, codes: verifier, mailJobs: mailJobs, audit: audit,
+            clock: clock)
+        sessions = SessionManagement(store: store, audit: audit, clock: clock)
+        housekeeping = Housekeeping(store: store, throttle: throttle, retention: retention, clock: clock)
+        multiFactor = MultiFactor(
+            store: store, passwords: passwords, throttle: throttle, stepUp: stepUp, secrets: mfaSecrets, sessions: opener, tokens: tokens,
+            mailJobs: mailJobs, audit: audit, clock: clock, random: random, issuer: mfaIssuer)
+        accountData = AccountData(store: store, passwords: passwords, throttle: throttle, stepUp: stepUp, removal: removal, audit: audit)
+        administration = Administration(store: store, removal: removal, mailJobs: mailJobs, audit: audit, clock: clock)
     }
 }

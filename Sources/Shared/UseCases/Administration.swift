@@ -4,76 +4,74 @@ import Foundation
 /// code, reset their second factor, delete them; look after dead mail; read the audit trail.
 /// Every method takes a `StaffCaller`, and every change is an audit event naming the actor.
 public struct Administration: Sendable {
-    let context: AccountContext
-    let data: AccountData
-
-    public init(context: AccountContext) {
-        self.context = context
-        data = AccountData(context: context)
-    }
+    let store: any AuthStore
+    let removal: AccountRemoval
+    let mailJobs: MailJobs
+    let audit: AuditLog
+    let clock: any AuthClock
 
     public func users(_ staff: StaffCaller, filter: UserFilter, page: PageRequest) async throws -> Page<User> {
-        try Self.checked(try await context.store.users(matching: filter, page: page))
+        try Self.checked(try await store.users(matching: filter, page: page))
     }
 
     /// The user and their active sessions.
     public func user(_ staff: StaffCaller, id: Int64) async throws -> (User, [LoginSession]) {
-        guard let user = try await context.store.user(id: id) else { throw AuthError.notFound }
-        return (user, try await context.store.sessions(userId: id, now: context.clock.now()))
+        guard let user = try await store.user(id: id) else { throw AuthError.notFound }
+        return (user, try await store.sessions(userId: id, now: clock.now()))
     }
 
     public func update(_ staff: StaffCaller, id: Int64, _ parsed: Result<AdminUserChange, AuthError>, client: ClientInfo) async throws -> User {
         let change = try parsed.get()
-        let user = try Self.settled(try await context.store.updateUser(id: id, change: change, now: context.clock.now()))
+        let user = try Self.settled(try await store.updateUser(id: id, change: change, now: clock.now()))
         let changed = [("first_name", change.firstName != nil), ("last_name", change.lastName != nil), ("is_active", change.isActive != nil),
                        ("is_staff", change.isStaff != nil), ("is_verified", change.isVerified != nil)].filter(\.1).map(\.0)
         var detail = changed.joined(separator: ",")
         if change.isActive == false { detail += "; sessions ended" }
-        await context.audit.record(.adminUserUpdated, userId: id, actorId: staff.id, client: client, detail: detail)
+        await audit.record(.adminUserUpdated, userId: id, actorId: staff.id, client: client, detail: detail)
         return user
     }
 
     /// As `DELETE /me/`, without the password: the account and its personal data go.
     public func delete(_ staff: StaffCaller, id: Int64, client: ClientInfo) async throws {
-        guard try await data.remove(userId: id, actorId: staff.id, client: client) else { throw AuthError.notFound }
+        guard try await removal.remove(userId: id, actorId: staff.id, client: client) else { throw AuthError.notFound }
     }
 
     public func logoutAll(_ staff: StaffCaller, id: Int64, client: ClientInfo) async throws {
-        guard try await context.store.user(id: id) != nil else { throw AuthError.notFound }
-        let count = try await context.store.revokeAllSessions(userId: id, now: context.clock.now())
-        await context.audit.record(.adminLogoutAll, userId: id, actorId: staff.id, client: client, detail: "\(count) sessions")
+        guard try await store.user(id: id) != nil else { throw AuthError.notFound }
+        let count = try await store.revokeAllSessions(userId: id, now: clock.now())
+        await audit.record(.adminLogoutAll, userId: id, actorId: staff.id, client: client, detail: "\(count) sessions")
     }
 
     /// A new verification code by mail, without the send cooldown (the cooldown still starts).
     public func sendCode(_ staff: StaffCaller, id: Int64, client: ClientInfo) async throws {
-        guard let user = try await context.store.user(id: id) else { throw AuthError.notFound }
+        guard let user = try await store.user(id: id) else { throw AuthError.notFound }
         guard !user.isVerified else { throw AuthError.alreadyVerified }
         guard user.isActive else { throw AuthError.accountInactive }
-        _ = try await context.store.queueMail(
-            context.mail(.verifyEmail, to: user.email, of: id), cooldownSubject: user.emailKey, cooldown: 0, now: context.clock.now())
-        await context.audit.record(.adminCodeSent, userId: id, actorId: staff.id, client: client, detail: CodePurpose.verifyEmail.rawValue)
+        _ = try await store.queueMail(
+            mailJobs.make(.verifyEmail, to: user.email, of: id), cooldownSubject: user.emailKey, cooldown: 0, now: clock.now())
+        await audit.record(.adminCodeSent, userId: id, actorId: staff.id, client: client, detail: CodePurpose.verifyEmail.rawValue)
     }
 
     /// TOTP and recovery codes removed (a user who lost both); the notice mail when there was a factor.
     public func resetMFA(_ staff: StaffCaller, id: Int64, client: ClientInfo) async throws {
-        guard let user = try await context.store.user(id: id) else { throw AuthError.notFound }
-        let removed = try await context.store.resetMFA(
-            userId: id, notice: context.mail(.mfaDisabledNotice, to: user.email, of: id), now: context.clock.now())
-        await context.audit.record(.adminMFAReset, userId: id, actorId: staff.id, client: client, detail: removed ? "factor removed" : "no factor")
+        guard let user = try await store.user(id: id) else { throw AuthError.notFound }
+        let removed = try await store.resetMFA(
+            userId: id, notice: mailJobs.make(.mfaDisabledNotice, to: user.email, of: id), now: clock.now())
+        await audit.record(.adminMFAReset, userId: id, actorId: staff.id, client: client, detail: removed ? "factor removed" : "no factor")
     }
 
     public func mailJobs(_ staff: StaffCaller, state: MailJob.State?, page: PageRequest) async throws -> Page<MailJob> {
-        try Self.checked(try await context.store.mailJobs(state: state, page: page))
+        try Self.checked(try await store.mailJobs(state: state, page: page))
     }
 
     public func requeue(_ staff: StaffCaller, jobId: Int64, client: ClientInfo) async throws -> MailJob {
-        let job = try Self.settled(try await context.store.requeueMailJob(id: jobId, now: context.clock.now()))
-        await context.audit.record(.adminMailRequeued, userId: job.userId, actorId: staff.id, client: client, detail: "job \(jobId)")
+        let job = try Self.settled(try await store.requeueMailJob(id: jobId, now: clock.now()))
+        await audit.record(.adminMailRequeued, userId: job.userId, actorId: staff.id, client: client, detail: "job \(jobId)")
         return job
     }
 
     public func events(_ staff: StaffCaller, userId: Int64?, type: String?, page: PageRequest) async throws -> Page<AuditRecord> {
-        try Self.checked(try await context.store.events(userId: userId, event: type, page: page))
+        try Self.checked(try await store.events(userId: userId, event: type, page: page))
     }
 
     /// DRF's paginator: a page past the last is `Invalid page.` (page 1 of an empty list is served).

@@ -128,7 +128,7 @@ enum Conformance {
     /// Inserts a user and returns its id.
     static func createUser(_ db: any AuthBackend, _ email: String, password: String = "hash-1", verified: Bool = false,
                            active: Bool = true) async throws -> Int64 {
-        let created = try await db.createUser(user(email, password: password, verified: verified, active: active))
+        let created = try await db.createUser(user(email, password: password, verified: verified, active: active)).created()
         guard let id = created.id else { throw StorageError.notMigrated("no id assigned to \(email)") }
         return id
     }

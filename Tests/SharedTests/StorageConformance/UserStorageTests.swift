@@ -12,7 +12,7 @@ extension StorageConformance {
         @Test("user(emailKey:) and user(id:) find the stored user, and answer nil for unknown ones", arguments: TestStore.available)
         func lookups(store: TestStore) async throws {
             let db = try await store.openFresh()
-            let created = try await db.createUser(C.user("Ada.Lovelace@Example.com"))
+            let created = try await db.createUser(C.user("Ada.Lovelace@Example.com")).created()
             let id = try #require(created.id)
             #expect(try await db.user(emailKey: "ada.lovelace@example.com") == created)
             #expect(try await db.user(id: id) == created)
@@ -32,7 +32,7 @@ extension StorageConformance {
             let full = User(email: "Grace.Hopper@Example.COM", password: "$argon2id$v=19$m=256,t=1,p=1$c2FsdA$aGFzaA",
                             firstName: "Grace", lastName: "Hopper", isActive: false, isStaff: true, isSuperuser: true,
                             isVerified: true, dateJoined: joined, lastLogin: login)
-            let created = try await db.createUser(full)
+            let created = try await db.createUser(full).created()
             let id = try #require(created.id)
             var expected = full
             expected.id = id
@@ -44,7 +44,7 @@ extension StorageConformance {
             #expect(try await db.real("SELECT last_login FROM users WHERE id = \(id)") == 1_700_000_500.5)
 
             // Defaults the other way round, and no last login.
-            let plain = try await db.createUser(User(email: "plain@example.com", password: "h", dateJoined: C.t0))
+            let plain = try await db.createUser(User(email: "plain@example.com", password: "h", dateJoined: C.t0)).created()
             let plainId = try #require(plain.id)
             #expect(plainId != id)
             let stored = try #require(try await db.user(id: plainId))
@@ -60,10 +60,8 @@ extension StorageConformance {
         @Test("createUser refuses an address taken in another case with emailTaken, storing nothing", arguments: TestStore.available)
         func createTaken(store: TestStore) async throws {
             let db = try await store.openFresh()
-            let first = try await db.createUser(C.user("taken@example.com", password: "first"))
-            await #expect(throws: StorageError.emailTaken) {
-                _ = try await db.createUser(C.user("Taken@EXAMPLE.com", password: "second"))
-            }
+            let first = try await db.createUser(C.user("taken@example.com", password: "first")).created()
+            #expect(try await db.createUser(C.user("Taken@EXAMPLE.com", password: "second")).isEmailTaken)
             #expect(try await db.rows("users") == 1)
             #expect(try await db.user(emailKey: "taken@example.com") == first)
             await db.close()
@@ -77,7 +75,7 @@ extension StorageConformance {
                                            expiresAt: now.addingTimeInterval(3_600), userAgent: "browser", ip: "192.0.2.7")
             let (user, session) = try await db.createUserQueueingVerification(
                 C.user("New.User@Example.com", joined: now), session: draft,
-                mail: MailJob.Draft(kind: .verifyEmail, email: "New.User@Example.com", nonce: "signup-nonce"), now: now)
+                mail: MailJob.Draft(kind: .verifyEmail, email: "New.User@Example.com", nonce: "signup-nonce"), now: now).created()
             let id = try #require(user.id)
             #expect(try await db.user(id: id) == user)
             #expect(session == draft.session(for: id))
@@ -103,18 +101,16 @@ extension StorageConformance {
             await db.close()
         }
 
-        @Test("Signup on a taken address throws emailTaken and leaves no user, session, job or cooldown behind", arguments: TestStore.available)
+        @Test("Signup on a taken address is emailTaken and leaves no user, session, job or cooldown behind", arguments: TestStore.available)
         func signupTaken(store: TestStore) async throws {
             let db = try await store.openFresh()
-            _ = try await db.createUser(C.user("owner@example.com"))
+            _ = try await db.createUser(C.user("owner@example.com")).created()
             let now = C.at(100)
             let draft = LoginSession.Draft(id: "intruder", refreshJti: "j", createdAt: now, expiresAt: now.addingTimeInterval(60),
                                            userAgent: "", ip: "")
-            await #expect(throws: StorageError.emailTaken) {
-                _ = try await db.createUserQueueingVerification(
-                    C.user("OWNER@example.com", joined: now), session: draft,
-                    mail: MailJob.Draft(kind: .verifyEmail, email: "OWNER@example.com", nonce: "n"), now: now)
-            }
+            #expect(try await db.createUserQueueingVerification(
+                C.user("OWNER@example.com", joined: now), session: draft,
+                mail: MailJob.Draft(kind: .verifyEmail, email: "OWNER@example.com", nonce: "n"), now: now).isEmailTaken)
             #expect(try await db.rows("users") == 1)
             #expect(try await db.rows("login_sessions") == 0)
             #expect(try await db.rows("mail_jobs") == 0)
@@ -126,15 +122,15 @@ extension StorageConformance {
         @Test("A second signup of a signed-up address changes nothing of the first one's rows", arguments: TestStore.available)
         func signupTwice(store: TestStore) async throws {
             let db = try await store.openFresh()
-            func signup(_ email: String, session: String, at now: Date) async throws -> (user: User, session: LoginSession) {
+            func signup(_ email: String, session: String, at now: Date) async throws -> Insertion<(user: User, session: LoginSession)> {
                 try await db.createUserQueueingVerification(
                     C.user(email, joined: now),
                     session: LoginSession.Draft(id: session, refreshJti: "j-\(session)", createdAt: now, expiresAt: now.addingTimeInterval(600),
                                                 userAgent: "", ip: ""),
                     mail: MailJob.Draft(kind: .verifyEmail, email: email, nonce: session), now: now)
             }
-            let first = try await signup("twice@example.com", session: "first", at: C.t0)
-            await #expect(throws: StorageError.emailTaken) { _ = try await signup("Twice@Example.com", session: "second", at: C.at(120)) }
+            let first = try await signup("twice@example.com", session: "first", at: C.t0).created()
+            #expect(try await signup("Twice@Example.com", session: "second", at: C.at(120)).isEmailTaken)
             #expect(try await db.rows("users") == 1)
             #expect(try await db.rows("login_sessions") == 1)
             #expect(try await db.rows("login_sessions", where: "id = 'second'") == 0)

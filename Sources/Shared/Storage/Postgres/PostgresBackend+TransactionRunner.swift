@@ -8,15 +8,17 @@ import Synchronization
 /// autocommit; `$n` placeholders and lock clauses, rows read by column name. SQLite-only
 /// statements are passed over.
 extension PostgresBackend: TransactionRunner {
-    public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+    public func run<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         do {
             return try await transaction { [self] connection in try await walk(first, on: connection) }
+        } catch let rollback as Rollback<Output> {
+            return rollback.outcome
         } catch where Self.isUniqueViolation(error) {
             throw StorageError.uniqueViolation
         }
     }
 
-    public func snapshot<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+    public func snapshot<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         try await transaction { [self] connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await walk(first, on: connection)
@@ -46,7 +48,7 @@ extension PostgresBackend: TransactionRunner {
         }
     }
 
-    func walk<Result>(_ first: TransactionStep<Result>, on connection: PostgresConnection) async throws -> Result {
+    func walk<Output>(_ first: TransactionStep<Output>, on connection: PostgresConnection) async throws -> Output {
         var step = first
         while true {
             switch step {

@@ -6,8 +6,12 @@ import GRDB
 /// transaction, single queries synchronously on a pooled reader; statements prepared once per
 /// connection, rows read by column name. PostgreSQL-only statements are passed over.
 extension AppDatabase: TransactionRunner {
-    public func run<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
-        try await classified { try await pool.write { db in try Self.walk(first, in: db) } }
+    public func run<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
+        do {
+            return try await classified { try await pool.write { db in try Self.walk(first, in: db) } }
+        } catch let rollback as Rollback<Output> {
+            return rollback.outcome
+        }
     }
 
     /// SQLite's failures that mean something to the caller, as `StorageError`: a unique or
@@ -30,7 +34,7 @@ extension AppDatabase: TransactionRunner {
         }
     }
 
-    public func snapshot<Result: Sendable>(_ first: TransactionStep<Result>) async throws -> Result {
+    public func snapshot<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         try await pool.read { db in try Self.walk(first, in: db) }
     }
 
@@ -57,7 +61,7 @@ extension AppDatabase: TransactionRunner {
         }
     }
 
-    static func walk<Result>(_ first: TransactionStep<Result>, in db: Database) throws -> Result {
+    static func walk<Output>(_ first: TransactionStep<Output>, in db: Database) throws -> Output {
         var step = first
         while true {
             switch step {
