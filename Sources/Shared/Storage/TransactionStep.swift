@@ -35,6 +35,14 @@ public indirect enum TransactionStep<Output: Sendable>: Sendable {
         return collect(0, [])
     }
 
+    /// The statement this step runs; nil when it is done.
+    var statement: SQLStatement? {
+        switch self {
+        case .read(let statement, _), .write(let statement, _): return statement
+        case .done: return nil
+        }
+    }
+
     /// Runs `statements` in order, then goes on with `next`.
     public static func writes(_ statements: [SQLStatement], then next: TransactionStep<Output>) -> TransactionStep<Output> {
         statements.reversed().reduce(next) { rest, statement in .write(statement) { _ in rest } }

@@ -10,7 +10,7 @@ import Synchronization
 extension PostgresBackend: TransactionRunner {
     public func run<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         do {
-            return try await transaction { [self] connection in try await walk(first, on: connection) }
+            return try await transaction { [self] connection in try await walk(first, on: connection, checking: true) }
         } catch let rollback as Rollback<Output> {
             return rollback.outcome
         } catch where Self.isUniqueViolation(error) {
@@ -21,7 +21,7 @@ extension PostgresBackend: TransactionRunner {
     public func snapshot<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         try await transaction { [self] connection in
             try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-            return try await walk(first, on: connection)
+            return try await walk(first, on: connection, checking: false)
         }
     }
 
@@ -48,9 +48,12 @@ extension PostgresBackend: TransactionRunner {
         }
     }
 
-    func walk<Output>(_ first: TransactionStep<Output>, on connection: PostgresConnection) async throws -> Output {
+    /// `checking`: a write transaction, held to the `LockDiscipline`.
+    func walk<Output>(_ first: TransactionStep<Output>, on connection: PostgresConnection, checking: Bool) async throws -> Output {
         var step = first
+        var discipline = LockDiscipline()
         while true {
+            if checking, let statement = step.statement { try discipline.check(statement) }
             switch step {
             case .done(let result):
                 return result

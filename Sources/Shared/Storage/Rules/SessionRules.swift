@@ -110,5 +110,5 @@ enum RotationIfCurrent: PreparedSQL {
 
 enum EndIfCurrent: PreparedSQL {
     static let name = "end_if_current"
-    static let template = "UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE " + SessionRotation.currentCondition
+    static let template = SessionSQL.endText(where: SessionRotation.currentCondition)
 }

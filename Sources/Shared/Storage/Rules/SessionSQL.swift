@@ -18,8 +18,12 @@ enum SessionSQL {
 
     /// Ends the active sessions that `condition` (with its `values`) selects, recording why.
     static func end(_ condition: String, _ values: [SQLValue], reason: String, now: Date) -> SQLStatement {
-        SQLStatement("UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE \(condition) AND \(active)",
-                     arguments: [now.sqlValue, reason.sqlValue] + values + [now.sqlValue])
+        SQLStatement(endText(where: "\(condition) AND \(active)"), arguments: [now.sqlValue, reason.sqlValue] + values + [now.sqlValue])
+    }
+
+    /// The text of every statement that ends sessions: `?`s for when and why, then the condition's.
+    static func endText(where condition: String) -> String {
+        "UPDATE login_sessions SET revoked_at = ?, revoke_reason = ? WHERE \(condition)"
     }
 
     /// Ends one session, if it is active.

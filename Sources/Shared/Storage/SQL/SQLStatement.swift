@@ -75,8 +75,6 @@ public struct SQLStatement: Sendable {
     /// Whether the statement changes rows (`INSERT`, `UPDATE`, `DELETE`) and returns none of
     /// its own: PostgreSQL counts its changes by an appended `RETURNING 1`.
     var needsReturningToCount: Bool {
-        let verb = sql.utf8.prefix(while: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") })
-        guard ["INSERT", "UPDATE", "DELETE"].contains(where: { verb.elementsEqual($0.utf8) }) else { return false }
-        return sql.utf8.firstRange(of: "RETURNING".utf8) == nil
+        changesRows && sql.utf8.firstRange(of: "RETURNING".utf8) == nil
     }
 }

@@ -8,7 +8,7 @@ import GRDB
 extension AppDatabase: TransactionRunner {
     public func run<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         do {
-            return try await classified { try await pool.write { db in try Self.walk(first, in: db) } }
+            return try await classified { try await pool.write { db in try Self.walk(first, in: db, checking: true) } }
         } catch let rollback as Rollback<Output> {
             return rollback.outcome
         }
@@ -35,7 +35,7 @@ extension AppDatabase: TransactionRunner {
     }
 
     public func snapshot<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
-        try await pool.read { db in try Self.walk(first, in: db) }
+        try await pool.read { db in try Self.walk(first, in: db, checking: false) }
     }
 
     /// Synchronous on the caller's thread: a primary-key lookup costs microseconds, far less
@@ -61,9 +61,13 @@ extension AppDatabase: TransactionRunner {
         }
     }
 
-    static func walk<Output>(_ first: TransactionStep<Output>, in db: Database) throws -> Output {
+    /// `checking`: a write transaction, held to the `LockDiscipline` (PostgreSQL's locks
+    /// included, though SQLite passes over them).
+    static func walk<Output>(_ first: TransactionStep<Output>, in db: Database, checking: Bool) throws -> Output {
         var step = first
+        var discipline = LockDiscipline()
         while true {
+            if checking, let statement = step.statement { try discipline.check(statement) }
             switch step {
             case .done(let result):
                 return result
