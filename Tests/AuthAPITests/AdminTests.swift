@@ -176,8 +176,8 @@ struct AdminTests {
 
     @Test("Pagination links: absolute as DRF writes them, https and the public host only from a trusted proxy, never a forged host")
     func paginationLinks() async throws {
-        let server = try await TestServer(environment: ["AUTH_TRUSTED_PROXIES": "127.0.0.1"])
-        let untrusting = try await TestServer()
+        let server = try await TestServer(environment: ["AUTH_TRUSTED_PROXIES": "127.0.0.1"], mode: .live)
+        let untrusting = try await TestServer(mode: .live)
         for current in [server, untrusting] {
             let staff = try await current.staff("root@example.com")
             #expect(try await current.signup("second@example.com").status == 201)

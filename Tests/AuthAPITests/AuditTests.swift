@@ -8,7 +8,7 @@ struct AuditTests {
     func auditAndSecretFreeLogs() async throws {
         let smtpPassword = "smtp-pass-\(UUID().uuidString.prefix(8))"
         let sink = try await SMTPSink(auth: "mailer:\(smtpPassword)")
-        let server = try await TestServer(environment: ["LOG_LEVEL": "trace"])
+        let server = try await TestServer(environment: ["LOG_LEVEL": "trace"], mode: .processes)
         let worker = try WorkerProcess(server: server, environment: [
             "LOG_LEVEL": "trace", "AUTH_SMTP_URL": "smtp://mailer:\(smtpPassword)@127.0.0.1:\(sink.port)",
         ])

@@ -13,7 +13,7 @@ struct BrowserTests {
     /// Runs the flow against a server started with `environment`; returns the script's output.
     func runFlow(api: (TestServer) -> String, page: String, evil: String, email: String, sharedCookie: Bool,
                  environment: [String: String]) async throws -> (server: TestServer, output: String) {
-        let server = try await TestServer(environment: environment)
+        let server = try await TestServer(environment: environment, mode: .live)
         let sink = try await SMTPSink()
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "off"])
         let result = try await Process.output(

@@ -129,7 +129,7 @@ struct CSRFTests {
 
     @Test("Unsafe cookie requests must come from the API's own origin or a listed one (Origin, else Referer)")
     func originCheck() async throws {
-        let server = try await TestServer(environment: Self.environment)
+        let server = try await TestServer(environment: Self.environment, mode: .live)
         _ = try await server.verifiedUser("origin@example.com")
         var jar = CookieJar()
         _ = try await login(server, "origin@example.com", jar: &jar)

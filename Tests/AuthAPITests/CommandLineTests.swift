@@ -91,7 +91,7 @@ struct CommandLineTests {
         // `require` really encrypts: a server on it shows up in pg_stat_ssl with ssl = true.
         let requireURL = url.replacingOccurrences(of: "sslmode=", with: "sslmode=require")
         try requireURL.write(to: dir.appendingPathComponent("database-url"), atomically: true, encoding: .utf8)
-        let server = try await TestServer(directory: dir, migrate: false, replicas: 1)
+        let server = try await TestServer(directory: dir, migrate: false, replicas: 1, mode: .processes)
         #expect(try await server.client().get("/healthz").status == 200)
         let name = try #require(URLComponents(string: requireURL)?.path.dropFirst())
         let encrypted = try await TestBackend.psql(try #require(TestBackend.postgresURL), """
@@ -144,7 +144,7 @@ struct CommandLineTests {
         #expect(simple.status == 0, "\(simple.output)")
         #expect(try await TestServer.run(["createsuperuser", "--help"], environment: try await environment(dir)).output.contains("--email"))
 
-        let server = try await TestServer(directory: dir)
+        let server = try await TestServer(directory: dir, mode: .processes)
         let login = try await server.client().post(Path.login, ["email": "root@example.com", "password": TestServer.password])
         #expect(login.status == 200)
         #expect(login.json["is_staff"] as? Bool == true && login.json["is_verified"] as? Bool == true)
@@ -154,7 +154,7 @@ struct CommandLineTests {
     @Test("SQLite → PostgreSQL with scripts/sqlite-to-postgres.py: accounts, ids, sessions and tokens carry over",
           .enabled(if: TestBackend.isPostgres, "needs the PostgreSQL test server"))
     func sqliteToPostgres() async throws {
-        let old = try await TestServer(replicas: 1, sqlite: true)
+        let old = try await TestServer(replicas: 1, sqlite: true, mode: .processes)
         let tokens = try await old.verifiedUser("moved@example.com")
         _ = try await old.signup("second@example.com", extra: ["first_name": "Zoë \"Q\"", "last_name": "O'Brien, Jr."])
         let access = try #require(tokens["access"]), refresh = try #require(tokens["refresh"])
@@ -174,7 +174,7 @@ struct CommandLineTests {
         let moved = FileManager.default.temporaryDirectory.appendingPathComponent("moved-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: moved, withIntermediateDirectories: true)
         try target.write(to: moved.appendingPathComponent("database-url"), atomically: true, encoding: .utf8)
-        let new = try await TestServer(directory: moved, migrate: false)
+        let new = try await TestServer(directory: moved, migrate: false, mode: .processes)
         let client = new.client()
         // The access token and the session issued by the SQLite server stay valid.
         let me = try await client.get(Path.me, bearer: access)
@@ -202,7 +202,7 @@ struct CommandLineTests {
 
     @Test("SIGTERM stops the server gracefully")
     func gracefulShutdown() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         #expect(try await server.client().get("/healthz").status == 200)
         await server.stop()
         #expect(server.process.terminationStatus == 0)

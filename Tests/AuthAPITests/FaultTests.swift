@@ -76,7 +76,7 @@ struct FaultTests {
 
     @Test("API SIGKILL during signups and refreshes: after restart every user has exactly its job, sessions are whole, no 500")
     func apiKilledUnderLoad() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         let outcomes = Outcomes()
         let stop = Flag()
         let tag = UUID().uuidString.prefix(6).lowercased()
@@ -119,7 +119,7 @@ struct FaultTests {
             stop.set()
             try await group.waitForAll()
         }
-        let restarted = try await TestServer(directory: server.directory, migrate: false)
+        let restarted = try await TestServer(directory: server.directory, migrate: false, mode: .processes)
         #expect(outcomes.statuses[201, default: 0] > 10, "the load ran: \(outcomes.statuses)")
         #expect(outcomes.connectionErrors > 0, "the kill came during the load")
         #expect(outcomes.statuses.keys.allSatisfy { [200, 201].contains($0) }, "only complete answers or connection errors: \(outcomes.statuses)")
@@ -140,7 +140,7 @@ struct FaultTests {
     func postgresStopped() async throws {
         let cluster = try await PrivatePostgres()
         let sink = try await SMTPSink()
-        let server = try await TestServer(directory: try cluster.serverDirectory())
+        let server = try await TestServer(directory: try cluster.serverDirectory(), mode: .processes)
         // A short lease: a job whose settling failed in the outage is claimed again soon after.
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_LEASE": "5"])
         let outcomes = Outcomes()
@@ -230,7 +230,7 @@ struct FaultTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try disk.url.appendingPathComponent("auth.sqlite").path.write(to: directory.appendingPathComponent("database-url"),
                                                                        atomically: true, encoding: .utf8)
-        let server = try await TestServer(directory: directory)
+        let server = try await TestServer(directory: directory, mode: .processes)
         let client = server.client()
         let signedUp = try await server.signup("before-full@example.com")
         let access = try #require(signedUp["access"])
@@ -267,7 +267,7 @@ struct FaultTests {
         let sink = try await SMTPSink()
         // The first RCPT waits 6 s: the first worker is connected and waiting when it is stopped.
         try sink.setMode("slowrcpt:6:1")
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         let environment = ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_LEASE": "2", "AUTH_SMTP_TIMEOUT": "20"]
         let stalled = try WorkerProcess(server: server, environment: environment, count: 1)
         #expect(try await server.signup("stalled@example.com").status == 201)
@@ -292,7 +292,7 @@ struct FaultTests {
     func leaseUnderClockSkew() async throws {
         let sink = try await SMTPSink()
         try sink.setMode("slowrcpt:6:1")
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         // A 20 s lease: renewed every 6.7 s, and its permit ends ClockSkew.tolerated (5 s) before it.
         let environment = ["AUTH_SMTP_URL": sink.url, "AUTH_MAIL_LEASE": "20", "AUTH_SMTP_TIMEOUT": "60"]
         let stalled = try WorkerProcess(server: server, environment: environment, count: 1)
@@ -331,7 +331,7 @@ struct FaultTests {
     @Test("An SMTP server that never greets, and one that drops the connection after DATA: bounded by the timeouts, retried, delivered once")
     func smtpHangsAndDrops() async throws {
         let sink = try await SMTPSink()
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         let worker = try WorkerProcess(server: server, environment: [
             "AUTH_SMTP_URL": sink.url, "AUTH_SMTP_CONNECT_TIMEOUT": "1", "AUTH_SMTP_TIMEOUT": "2",
         ], count: 1)
@@ -355,8 +355,8 @@ struct FaultTests {
 
     @Test("Replicas whose clocks are 4 s apart: tokens verify on both, cooldowns stretch by the skew only")
     func clockSkew() async throws {
-        let server = try await TestServer(replicas: 1)
-        let ahead = try await TestServer(environment: FakeClock.ahead(seconds: 4), directory: server.directory, migrate: false, replicas: 1)
+        let server = try await TestServer(replicas: 1, mode: .processes)
+        let ahead = try await TestServer(environment: FakeClock.ahead(seconds: 4), directory: server.directory, migrate: false, replicas: 1, mode: .processes)
         let normal = server.client(), skewed = ahead.client()
         // Tokens issued by the replica whose clock is ahead carry an iat 4 s in the future.
         let before = Int(Date().timeIntervalSince1970)

@@ -13,7 +13,7 @@ struct GeneratedClientTests {
 
     @Test("openapi-python-client: signup, verify, login, me, refresh, logout; field errors and otp_invalid parse as their models")
     func generatedClientFlow() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .live)
         let sink = try await SMTPSink()
         let worker = try WorkerProcess(server: server, environment: ["AUTH_SMTP_URL": sink.url, "AUTH_SMTP_STARTTLS": "off"])
         let work = server.directory.appendingPathComponent("generated")

@@ -166,7 +166,7 @@ struct LifecycleTests {
 struct SessionsTests {
     @Test("List (newest first, current marked, user agent and IP), revoke one, 404s, logout-all")
     func sessions() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .live)
         let client = server.client()
         let first = try await server.verifiedUser("sess@example.com")
         let login = try await client.send(.post, Path.login, body: Data(#"{"email":"sess@example.com","password":"\#(TestServer.password)"}"#.utf8),

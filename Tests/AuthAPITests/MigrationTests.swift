@@ -28,9 +28,9 @@ struct MigrationTests {
         let dump = try String(contentsOf: Self.fixture("before-13.sqlite.sql"), encoding: .utf8)
         try await legacy.pool.writeWithoutTransaction { try $0.execute(sql: dump) }
         await legacy.close()
-        let server = try await TestServer(directory: try Self.folder(for: path), replicas: 1, sqlite: true)
+        let server = try await TestServer(directory: try Self.folder(for: path), replicas: 1, sqlite: true, mode: .processes)
         try await expectForward(server)
-        let fresh = try await TestServer(replicas: 1, sqlite: true)
+        let fresh = try await TestServer(replicas: 1, sqlite: true, mode: .processes)
         #expect(try await sqliteColumns(server) == sqliteColumns(fresh))
         #expect(try await server.sql("SELECT count(*) FROM grdb_migrations") == ["\(Schema.steps.count)"])
     }
@@ -44,9 +44,9 @@ struct MigrationTests {
             ["psql", url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", Self.fixture("before-13.postgres.sql").path])
         #expect(load.status == 0, "\(load.output)")
         #expect(try await TestBackend.psql(url, "SELECT name FROM schema_migrations") == ["v1-schema"])
-        let server = try await TestServer(directory: try Self.folder(for: url))
+        let server = try await TestServer(directory: try Self.folder(for: url), mode: .processes)
         try await expectForward(server)
-        let fresh = try await TestServer()
+        let fresh = try await TestServer(mode: .processes)
         #expect(try await postgresColumns(server) == postgresColumns(fresh))
         let recorded = Set(try await server.sql("SELECT name FROM schema_migrations"))
         // The one former step for the first seven, then every later step by its own name.

@@ -49,7 +49,7 @@ struct OperationsTests {
         // Windows of a second, so a hit is stale a second after it counted.
         let rates = ["login", "signup", "send_otp", "verify_email", "password_reset", "email_change", "mfa"]
             .map { "\($0)=1000/sec" }.joined(separator: ",")
-        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": rates, "AUTH_PURGE_INTERVAL": "1"])
+        let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": rates, "AUTH_PURGE_INTERVAL": "1"], mode: .processes)
         let sink = try await SMTPSink()
         let worker = try WorkerProcess(server: server, environment: [
             "AUTH_SMTP_URL": sink.url, "AUTH_MAIL_RETENTION_DAYS": "0", "AUTH_PURGE_INTERVAL": "1",
@@ -72,7 +72,7 @@ struct OperationsTests {
 
     @Test("/readyz: ready when the database answers and holds every migration, 503 when a migration is missing; /healthz stays liveness")
     func readiness() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         let client = server.client()
         for port in server.ports {
             let ready = try await HTTPTestClient(host: "127.0.0.1", port: port).get("/readyz")
@@ -93,7 +93,7 @@ struct OperationsTests {
         let reservation = try PortReservation()
         let server = try await TestServer(
             environment: ["AUTH_METRICS_PORT": "\(reservation.port)", "AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "login=4/min"],
-            replicas: 1)
+            replicas: 1, mode: .processes)
         try await Self.waitForListener(reservation.port)
         reservation.release()
         let client = server.client()
@@ -145,7 +145,7 @@ struct OperationsTests {
     func workerMetrics() async throws {
         let sink = try await SMTPSink()
         try sink.setMode("451x:1")
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .processes)
         let reservation = try PortReservation()
         let worker = try WorkerProcess(server: server, environment: [
             "AUTH_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "AUTH_WORKER_METRICS_PORT": "\(reservation.port)",
@@ -172,7 +172,7 @@ struct OperationsTests {
     @Test("LOG_FORMAT=json: every log line of both processes is one JSON object with dotted keys, and holds no secret")
     func jsonLogs() async throws {
         let sink = try await SMTPSink()
-        let server = try await TestServer(environment: ["LOG_FORMAT": "json", "LOG_LEVEL": "debug"])
+        let server = try await TestServer(environment: ["LOG_FORMAT": "json", "LOG_LEVEL": "debug"], mode: .processes)
         let worker = try WorkerProcess(server: server, environment: ["LOG_FORMAT": "json", "AUTH_SMTP_URL": "smtp://127.0.0.1:\(sink.port)"])
         let client = server.client()
         #expect(try await server.signup("json-logs@example.com").status == 201)

@@ -9,7 +9,7 @@ import Testing
 struct ReplicaTests {
     @Test("A change through one replica holds on the other for the very next request")
     func changesHoldEverywhere() async throws {
-        let server = try await TestServer(replicas: 2)
+        let server = try await TestServer(replicas: 2, mode: .live)
         let a = HTTPTestClient(host: server.host, port: server.ports[0])
         let b = HTTPTestClient(host: server.host, port: server.ports[server.ports.count - 1])
         let first = try await server.verifiedUser("replica@example.com")

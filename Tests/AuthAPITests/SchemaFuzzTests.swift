@@ -10,7 +10,7 @@ struct SchemaFuzzTests {
 
     @Test("Every operation against the running API + worker: no 5xx, documented statuses, content types and schemas")
     func schemathesis() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .live)
         // Verified before the worker starts: its own code for this address would replace the planted one.
         let auth = try await server.verifiedUser("fuzz@example.com")
         let worker = try WorkerProcess(server: server)

@@ -54,7 +54,7 @@ struct SigningKeyTests {
     @Test("Each algorithm: the JWKS has the public key only; PyJWT and simplejwt verify access tokens by it",
           arguments: ["ES256", "EdDSA", "RS256"])
     func thirdPartyVerifiers(algorithm: String) async throws {
-        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": algorithm])
+        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": algorithm], mode: .live)
         let client = server.client()
         let auth = try await server.verifiedUser("keys-\(algorithm.lowercased())@example.com")
         let id = try #require(auth.json["id"] as? Int)
@@ -87,7 +87,7 @@ struct SigningKeyTests {
 
     @Test("Algorithm confusion: HS256 with the public key's bytes, another alg, embedded keys, unknown kid, the HS256 secret")
     func algorithmConfusion() async throws {
-        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": "ES256"])
+        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": "ES256"], mode: .live)
         let client = server.client()
         let auth = try await server.verifiedUser("confusion@example.com")
         let access = try #require(auth["access"])
@@ -119,14 +119,14 @@ struct SigningKeyTests {
         #expect(try await client.get(Path.me, bearer: access).status == 200, "the real token still works")
 
         // The reverse: under HS256, a token of an asymmetric key is refused.
-        let hs = try await TestServer()
+        let hs = try await TestServer(mode: .live)
         #expect(try await hs.client().get(Path.me, bearer: access).status == 401)
         #expect(try await Self.jwks(hs).keys.isEmpty)
     }
 
     @Test("Rotation: generate (published), activate (refused while young, --force), previous verifies, revoke ends it")
     func rotation() async throws {
-        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": "EdDSA", "AUTH_KEYS_REFRESH": "1"])
+        let server = try await TestServer(environment: ["AUTH_JWT_ALGORITHM": "EdDSA", "AUTH_KEYS_REFRESH": "1"], mode: .live)
         let client = server.client()
         let auth = try await server.verifiedUser("rotation@example.com")
         let id = try #require(auth.json["id"] as? Int)
@@ -188,7 +188,7 @@ struct SigningKeyTests {
 
     @Test("keys: help texts, and clear refusals under HS256 or for another algorithm's key")
     func commandLine() async throws {
-        let server = try await TestServer()
+        let server = try await TestServer(mode: .live)
         for command in [["keys", "--help"], ["keys", "activate", "--help"], ["keys", "revoke", "--help"], ["keys", "list", "--help"]] {
             let help = try await TestServer.run(command, environment: server.environment)
             #expect(help.status == 0 && help.output.contains("USAGE"), "\(command)")

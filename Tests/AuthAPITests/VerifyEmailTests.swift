@@ -170,7 +170,7 @@ struct ThrottleTests {
     @Test("Requesting resets for an address does not block its owner's confirmation")
     func resetConfirmNotBlocked() async throws {
         let server = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "password_reset=2/min",
-                                                        "AUTH_TRUSTED_PROXIES": "127.0.0.1"])
+                                                        "AUTH_TRUSTED_PROXIES": "127.0.0.1"], mode: .live)
         let client = server.client()
         _ = try await server.signup("owner@example.com")
         func request(from ip: String) async throws -> Int {
@@ -200,7 +200,7 @@ struct ThrottleTests {
     @Test("X-Forwarded-For picks the bucket only when the peer is a trusted proxy")
     func trustedProxies() async throws {
         let trusted = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=1/hour",
-                                                         "AUTH_TRUSTED_PROXIES": "127.0.0.1"])
+                                                         "AUTH_TRUSTED_PROXIES": "127.0.0.1"], mode: .live)
         let client = trusted.client()
         func signup(_ email: String, from ip: String) async throws -> Int {
             let body = Data(#"{"email":"\#(email)","password":"\#(TestServer.password)"}"#.utf8)
@@ -213,7 +213,7 @@ struct ThrottleTests {
                                           headers: [("X-Forwarded-For", "198.51.100.1")])
         #expect(login.status == 401)
 
-        let untrusted = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=1/hour"])
+        let untrusted = try await TestServer(environment: ["AUTH_THROTTLE": "on", "AUTH_THROTTLE_RATES": "signup=1/hour"], mode: .live)
         let other = untrusted.client()
         let first = try await other.send(.post, Path.signup, body: Data(#"{"email":"u1@example.com","password":"\#(TestServer.password)"}"#.utf8),
                                          headers: [("X-Forwarded-For", "198.51.100.1")])

@@ -25,11 +25,14 @@ struct HTTPResult: Sendable {
     func fieldErrors(_ field: String) -> [String] { (json[field] as? [String]) ?? [] }
 }
 
-/// Sends one request per connection to a server on loopback, with full control of headers
-/// (duplicates included) and raw bodies. With several replicas, each request goes to the next.
+/// Sends one request per connection to a server on loopback, or straight to in-process
+/// routers, with full control of headers (duplicates included) and raw bodies. With several
+/// replicas, each request goes to the next.
 struct HTTPTestClient: Sendable {
     let host: String
     let ports: [Int]
+    /// In-process replicas' routers (`TestServer.Mode.router`); empty for servers on a port.
+    let routers: [any TestClientProtocol]
     let rotation: ReplicaRotation
 
     init(host: String, port: Int) {
@@ -39,6 +42,14 @@ struct HTTPTestClient: Sendable {
     init(host: String, ports: [Int], rotation: ReplicaRotation) {
         self.host = host
         self.ports = ports
+        routers = []
+        self.rotation = rotation
+    }
+
+    init(routers: [any TestClientProtocol], rotation: ReplicaRotation) {
+        host = "localhost"
+        ports = []
+        self.routers = routers
         self.rotation = rotation
     }
 
@@ -51,6 +62,11 @@ struct HTTPTestClient: Sendable {
         for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         let buffer = body.map { ByteBuffer(bytes: $0) }
         let requestHeaders = headers
+        if !routers.isEmpty {
+            let response = try await routers[rotation.next() % routers.count].executeRequest(
+                uri: path, method: method, headers: requestHeaders, body: buffer)
+            return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Data(response.body.readableBytesView))
+        }
         let port = ports[rotation.next() % ports.count]
         let response = try await TestClient.withClient(host: host, port: port) { client in
             try await client.execute(.init(path, method: method, headers: requestHeaders, body: buffer))

@@ -3,11 +3,24 @@ import Logging
 import Shared
 import Synchronization
 
-/// Real `AuthAPI` processes on free loopback ports with a temporary database, for end-to-end
-/// tests: one on SQLite, two replicas on PostgreSQL (see `TestBackend`), with a client that
-/// sends each request to the next replica. The database is opened in-process too, so tests can
-/// look at rows or plant a code through `Shared`, as the worker will.
+/// The API over a temporary database, for end-to-end tests: one replica on SQLite, two on
+/// PostgreSQL (see `TestBackend`), with a client that sends each request to the next replica.
+/// By default the replicas run in this process (`InProcessAPI`, HummingbirdTesting's router);
+/// tests that need a port, signals, logs or the real executable ask for `.live` or `.processes`.
+/// The database is opened in-process too, so tests can look at rows or plant a code through
+/// `Shared`, as the worker will.
 final class TestServer {
+    /// How the API runs.
+    enum Mode {
+        /// In this process, requests straight to the router: the default, and the fastest.
+        case router
+        /// In this process, on a loopback port: for clients that need a real address (browsers,
+        /// generated clients, `Host`/`Origin` checks, the peer address).
+        case live
+        /// `AuthAPI serve` processes: for signals, logs, start-up and command-line behaviour.
+        case processes
+    }
+
     static let secretKey = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
     /// Cheap Argon2 parameters keep the suite fast; tests about hashing cost set their own.
     static let fastArgon2 = ["AUTH_ARGON2_MEMORY_KIB": "1024", "AUTH_ARGON2_ITERATIONS": "1", "AUTH_ARGON2_PARALLELISM": "1"]
@@ -16,20 +29,27 @@ final class TestServer {
     /// `AUTH_DATABASE` of the server: a SQLite file or a fresh PostgreSQL database.
     let databaseURL: String
     let location: DatabaseLocation
-    /// The first replica's port; `ports` has every replica's.
-    var port: Int { ports[0] }
+    let mode: Mode
+    /// The first replica's port; `ports` has every replica's (`.live` and `.processes` only).
+    var port: Int {
+        guard let first = ports.first else { fatalError("a server in mode .router has no port: start it with mode: .live") }
+        return first
+    }
     let ports: [Int]
+    /// The `AuthAPI serve` processes (`.processes` only).
     let processes: [Process]
     var process: Process { processes[0] }
     let logPaths: [String]
     let environment: [String: String]
+    private let inProcess: InProcessAPI?
     private let rotation = ReplicaRotation()
 
     var host: String { "127.0.0.1" }
 
-    /// Starts `AuthAPI migrate` then `AuthAPI serve`; returns once the server prints its port.
+    /// Migrates the database, then starts the replicas; returns once they answer.
     init(environment extra: [String: String] = [:], directory: URL? = nil, migrate: Bool = true,
-         replicas: Int = TestBackend.apiReplicas, sqlite: Bool = false) async throws {
+         replicas: Int = TestBackend.apiReplicas, sqlite: Bool = false, mode: Mode = .router) async throws {
+        self.mode = mode
         let dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("authapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.directory = dir
@@ -52,6 +72,18 @@ final class TestServer {
         for (k, v) in Self.fastArgon2 { env[k] = v }
         for (k, v) in extra { env[k] = v }
         environment = env
+        guard mode == .processes else {
+            precondition(migrate, "an unmigrated database is for mode .processes (the executable's refusal)")
+            let database = try await Self.open(location)
+            try await database.migrate()
+            await database.close()
+            let api = try await InProcessAPI.start(replicas: replicas, environment: env, transport: mode == .live ? .live : .router)
+            inProcess = api
+            ports = mode == .live ? api.clients.compactMap(\.port) : []
+            (processes, logPaths) = ([], [])
+            return
+        }
+        inProcess = nil
         if migrate {
             let result = try await Self.run(["migrate"], environment: env)
             guard result.status == 0 else { throw TestServerError.failed("migrate: \(result.output)") }
@@ -64,21 +96,30 @@ final class TestServer {
         self.ports = ports
     }
 
-    /// Stops every replica with SIGTERM (graceful shutdown) and waits for them.
+    /// Stops every replica (SIGTERM for processes: a graceful shutdown) and waits for them.
     func stop() async {
+        await inProcess?.stop()
         for process in processes where process.isRunning { process.terminate() }
         for process in processes { await process.exited() }
     }
 
     deinit {
+        inProcess?.stopInBackground()
         for process in processes { process.terminateInBackground() }
     }
 
-    /// Every replica's log, one after the other.
-    var log: String { logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n") }
+    /// Every replica's log, one after the other (`.processes` only: in-process replicas log nothing).
+    var log: String {
+        precondition(mode == .processes, "only processes keep a log: start the server with mode: .processes")
+        return logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")
+    }
 
     /// The server's database, opened in this process through the same `Shared` storage.
     func database() async throws -> any AuthBackend {
+        try await Self.open(location)
+    }
+
+    static func open(_ location: DatabaseLocation) async throws -> any AuthBackend {
         var logger = Logger(label: "test-database")
         logger.logLevel = .warning
         return try await Storage.open(location, poolSize: 2, logger: logger)
@@ -101,7 +142,10 @@ final class TestServer {
     }
 
     /// A client for the next replica in turn: consecutive requests alternate between replicas.
-    func client() -> HTTPTestClient { HTTPTestClient(host: host, ports: ports, rotation: rotation) }
+    func client() -> HTTPTestClient {
+        if mode == .router, let inProcess { return HTTPTestClient(routers: inProcess.clients, rotation: rotation) }
+        return HTTPTestClient(host: host, ports: ports, rotation: rotation)
+    }
 
     // MARK: Process helpers
 
