@@ -4,7 +4,7 @@ import Foundation
 /// not renewed expires, and the job becomes claimable again, so a killed worker loses no mail.
 public protocol JobQueue: Sendable {
     /// Leases up to `limit` due jobs (queued and due, or running with an expired lease), oldest
-    /// first, in one transaction: two workers never claim the same job (see `MailQueueTransitions`).
+    /// first, in one transaction: two workers never claim the same job (see `Storage/Rules/MailQueueRules.swift`).
     func claim(owner: String, limit: Int, lease: TimeInterval, now: Date) async throws -> [MailJob]
     /// Extends a lease still held by `owner`; false when it was lost.
     func renewLease(id: Int64, owner: String, until: Date) async throws -> Bool

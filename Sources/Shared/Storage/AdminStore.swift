@@ -1,13 +1,13 @@
 import Foundation
 
 /// The operator's reads and writes, and the caller's own export and deletion: one transaction
-/// each, the rules in `AdminRules` and `AccountDeletion`, once for both databases.
+/// each, the rules in `Rules/AdminRules.swift` and `Rules/AccountDataRules.swift`, once for both databases.
 public protocol AdminStore: Sendable {
     /// A page of users by id, with the count of all that match.
     func users(matching filter: UserFilter, page: PageRequest) async throws -> Page<User>
     /// Applies a staff user's change; deactivating ends every session in the same transaction.
     func updateUser(id: Int64, change: AdminUserChange, now: Date) async throws -> AdminOutcome<User>
-    /// Removes the account and its personal data (see `AccountDeletion`), queueing `notice`.
+    /// Removes the account and its personal data (see `deleteAccount` in `Rules/AccountDataRules.swift`), queueing `notice`.
     /// `throttleKeys`: the stored rate-limit keys that hold the address.
     func deleteAccount(id: Int64, throttleKeys: @escaping @Sendable (User) -> [String], notice: @escaping @Sendable (User) -> MailJob,
                        now: Date) async throws -> AdminOutcome<User>

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The storage the account logic needs, as invariant-preserving operations: each method is
-/// one transaction, so handlers never compose writes themselves and a second backend
-/// (PostgreSQL) can implement the same contract.
+/// one transaction, so use cases never compose writes themselves. Each is implemented once, for
+/// every backend, by its rule in `Storage/Rules` (an extension of `TransactionRunner`).
 public protocol AuthStore: MFAStore, AdminStore {
     func user(emailKey: String) async throws -> User?
     func user(id: Int64) async throws -> User?
