@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # System libraries the package links (system-library targets) and the build needs.
 APT_PACKAGES := libsqlite3-dev libargon2-dev libsodium-dev libcurl4-openssl-dev pkg-config
-.PHONY: deps test-deps bench-deps build run test faults soak bench-purge bench bench-smoke clean
+.PHONY: deps test-deps bench-deps build run test faults soak bench-purge bench bench-ab bench-smoke clean
 
 ## deps: install the missing system packages (apt-get, only when something is missing)
 deps:
@@ -63,6 +63,11 @@ bench-deps: test-deps
 ## bench: release build, every endpoint, worker and queue under load; writes BENCHMARKS.md
 bench: bench-deps
 	scripts/with-postgres.sh python3 bench/bench.py
+
+## bench-ab: two builds side by side (A=folder B=folder, each holding an AuthAPI), in alternating
+## rounds on GET me, token/verify and token/refresh: the ratio of medians says what a change cost
+bench-ab: bench-deps
+	python3 bench/ab.py --a "$(A)" --b "$(B)"
 
 ## bench-smoke: the same steps for about a second each on the debug build (CI runs it)
 bench-smoke: bench-deps

@@ -117,10 +117,17 @@ let package = Package(
             path: "Benchmarks/HelloBench",
             swiftSettings: swiftSettings
         ),
+        // What both test targets share: `eventually`, the one way a test waits for a condition.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SharedTests",
             dependencies: [
                 "Shared",
+                "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -133,6 +140,7 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "AuthAPI",
+                "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -15,7 +15,9 @@ while it runs by writing a mode into a file:
 Each accepted message is written atomically to DIR/NNNNNN.eml, and each message refused with
 451 at DATA to DIR/NNNNNN.rejected (so tests can compare what every attempt sent). With
 --tls CERT KEY the server offers STARTTLS with that certificate. The chosen port is printed as
-"listening on PORT" once the server accepts connections.
+"listening on PORT" once the server accepts connections. Each RCPT and DATA command is noted
+in DIR/events as it arrives ("RCPT <address>", "DATA <addresses>"), so that a test can wait for
+a client to be in the middle of a conversation instead of guessing how long that takes.
 """
 import argparse
 import asyncio
@@ -56,7 +58,12 @@ class Sink:
             return True
         return False
 
+    def note(self, event):
+        with open(os.path.join(self.directory, "events"), "a") as f:
+            f.write(event + "\n")
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.note("RCPT <%s>" % address)
         mode = self.mode()
         if mode.startswith("slowrcpt:") and self.take("slowrcpt"):
             await asyncio.sleep(float(mode.split(":")[1]))
@@ -80,6 +87,7 @@ class Sink:
         os.rename(tmp, name)
 
     async def handle_DATA(self, server, session, envelope):
+        self.note("DATA <%s>" % ",".join(envelope.rcpt_tos))
         mode = self.mode()
         if mode.startswith("slow:"):
             await asyncio.sleep(float(mode.split(":", 1)[1]))

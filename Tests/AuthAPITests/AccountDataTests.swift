@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// The caller's own data end to end, with the real worker and SMTP sink: the export holds
@@ -103,7 +104,8 @@ struct AccountDataTests {
         #expect(try await client.post(Path.verify, ["token": access]).status == 401)
 
         // The notice goes to the old address; once it is sent, its job forgets the address too.
-        #expect(try await AdminTests.eventually { sink.messages(to: email).contains { $0.plainText.contains("were deleted") } })
+        try await eventually("the deletion notice", observing: { sink.messages(to: email) },
+                             until: { $0.contains { $0.plainText.contains("were deleted") } })
         _ = try await server.waitForQueue("queued", count: 0)
         _ = await worker.stop()
         for needle in ["delia", "delianame", "goneaway", "delia.new"] {
@@ -144,7 +146,7 @@ struct AccountDataTests {
         let deleted = try await client.send(.delete, Path.me, body: Data(#"{"password": "\#(TestServer.password)"}"#.utf8),
                                             headers: [("Authorization", "Bearer \(access)")])
         #expect(deleted.status == 204, "\(deleted.text)")
-        #expect(try await AdminTests.eventually { try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs WHERE state = 'dead'") == 1 })
+        try await server.waitForQueue("dead", count: 1)
         _ = await worker.stop()
         #expect(try await server.sql("SELECT kind FROM mail_jobs WHERE state = 'dead'") == ["account_deleted_notice"])
         #expect(try await server.sql("SELECT last_error FROM mail_jobs WHERE state = 'dead'").first?.contains("550") == true)

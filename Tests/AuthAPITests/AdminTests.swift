@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Shared
+import TestSupport
 import Testing
 
 enum AdminPath {
@@ -35,15 +36,6 @@ extension TestServer {
 /// audit event naming the actor; the last active staff account stays.
 @Suite("Administration (staff only)")
 struct AdminTests {
-    static func eventually(_ seconds: Double = 15, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
-
     static func routes(_ id: Int, job: Int) -> [(method: String, path: String)] {
         [("GET", AdminPath.users), ("GET", AdminPath.user(id)), ("PATCH", AdminPath.user(id)), ("DELETE", AdminPath.user(id)),
          ("POST", AdminPath.logoutAll(id)), ("POST", AdminPath.sendOTP(id)), ("DELETE", AdminPath.mfa(id)), ("GET", AdminPath.mail),
@@ -282,7 +274,8 @@ struct AdminTests {
         #expect(try await client.delete(AdminPath.mfa(mfaId), bearer: root.access).status == 204)
         let plain = try await client.post(Path.login, ["email": "mfa-user@example.com", "password": TestServer.password])
         #expect(plain.status == 200 && plain["access"] != nil && plain.json["mfa_enabled"] as? Bool == false)
-        #expect(try await Self.eventually { sink.messages(to: "mfa-user@example.com").contains { $0.plainText.contains("turned off") } })
+        try await eventually("the notice that MFA was turned off", observing: { sink.messages(to: "mfa-user@example.com") },
+                             until: { $0.contains { $0.plainText.contains("turned off") } })
 
         // send-otp: twice in a row (no cooldown for staff), each mailed with a code; verified accounts refused.
         #expect(try await server.signup("unverified@example.com").status == 201)

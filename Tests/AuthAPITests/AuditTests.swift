@@ -41,7 +41,8 @@ struct AuditTests {
         let againAccess = try #require(again["access"])
         secrets += [againAccess, try #require(again["refresh"])]
         #expect(try await client.post(Path.logoutAll, [:], bearer: againAccess).status == 205)
-        try await Task.sleep(for: .milliseconds(300))
+        // Both mails' jobs settled, so the worker has logged all it will about them.
+        try await server.waitForQueue("done", count: 2)
         _ = await worker.stop()
         await server.stop()
 

@@ -1,5 +1,6 @@
 import Foundation
 import Shared
+import TestSupport
 import Testing
 
 /// What an operator watches: `/readyz`, Prometheus `/metrics` of both processes on ports of
@@ -31,12 +32,9 @@ struct OperationsTests {
 
     /// Until something answers HTTP on the port (the metrics listener starts with the process).
     static func waitForListener(_ port: Int) async throws {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline {
-            if (try? await HTTPTestClient(host: "127.0.0.1", port: port).get("/metrics"))?.status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventually("a metrics listener on port \(port)", timeout: .seconds(15)) {
+            (try? await HTTPTestClient(host: "127.0.0.1", port: port).get("/metrics"))?.status == 200
         }
-        throw TestServerError.failed("nothing listens on \(port)")
     }
 
     static func value(_ samples: [Sample], _ name: String, _ labels: [String: String] = [:]) -> Double {
@@ -57,15 +55,10 @@ struct OperationsTests {
         // Both purged once at start-up, before these rows existed: only the interval removes them.
         #expect(try await server.signup("purged@example.com").status == 201)
         _ = try await sink.waitFor(1, to: "purged@example.com")
-        let deadline = ContinuousClock.now + .seconds(15)
-        var left = (hits: -1, jobs: -1)
-        while ContinuousClock.now < deadline {
-            left = (try await server.sqlInt("SELECT COUNT(*) FROM throttle_hits"), try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs"))
-            if left == (0, 0) { break }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(left.hits == 0, "throttle hits left: \(left.hits)")
-        #expect(left.jobs == 0, "mail jobs left: \(left.jobs)")
+        try await eventually("the stale throttle hits and the sent job to be purged", timeout: .seconds(15), every: .milliseconds(200),
+                             observing: {
+            (hits: try await server.sqlInt("SELECT COUNT(*) FROM throttle_hits"), jobs: try await server.sqlInt("SELECT COUNT(*) FROM mail_jobs"))
+        }, until: { $0 == (0, 0) })
         #expect(try await server.sqlInt("SELECT COUNT(*) FROM users") == 1)
         #expect(await worker.stop() == 0)
     }

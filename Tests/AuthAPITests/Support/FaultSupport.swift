@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A PostgreSQL server of the test's own (`scripts/pg-cluster.sh`), which it may stop and
 /// start: the shared test server must stay up for every other test.
@@ -117,11 +118,8 @@ final class HeldLock: @unchecked Sendable {
         try process.run()
         let lock = if case .sqlite = server.location { "BEGIN IMMEDIATE;" } else { "BEGIN; SELECT count(*) FROM (SELECT id FROM mail_jobs FOR UPDATE) AS locked;" }
         try input.fileHandleForWriting.write(contentsOf: Data("\(lock)\nSELECT 'lock' || 'held';\n".utf8))
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !seen.withLock({ text.contains("lockheld") }) {
-            guard ContinuousClock.now < deadline else { throw TestServerError.failed("holding the lock: \(seen.withLock { text })") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        try await eventually("the database client to hold the lock", timeout: .seconds(10), every: .milliseconds(20),
+                             observing: { seen.withLock { text } }, until: { $0.contains("lockheld") })
     }
 
     func release() async {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The loopback SMTP server of `scripts/smtp_sink.py` (aiosmtpd), started per test.
 /// Its behaviour is switched at run time through a mode file (see the script).
@@ -23,16 +24,14 @@ final class SMTPSink {
         process.standardError = handle
         try process.run()
         self.process = process
-        for _ in 0..<500 {
+        let text = try await eventually("the SMTP sink to print its port", timeout: .seconds(10), every: .milliseconds(20), observing: {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let range = text.range(of: "listening on "), let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
-                self.port = port
-                return
-            }
-            if !process.isRunning { throw TestServerError.failed("SMTP sink exited: \(text)") }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw TestServerError.failed("SMTP sink did not start")
+            if !process.isRunning && !text.contains("listening on ") { throw TestServerError.failed("SMTP sink exited: \(text)") }
+            return text
+        }, until: { $0.contains("listening on ") })
+        let digits = text[text.range(of: "listening on ")!.upperBound...].prefix { $0.isNumber }
+        guard let port = Int(digits) else { throw TestServerError.failed("SMTP sink printed no port: \(text)") }
+        self.port = port
     }
 
     static var scriptPath: String {
@@ -75,17 +74,27 @@ final class SMTPSink {
         messages().filter { $0.envelopeTo.lowercased() == address.lowercased() }
     }
 
-    /// Waits until `count` messages have arrived for `address` (or in all, when nil).
+    /// Waits until `count` messages have arrived for `address` (or in all, when nil); returns
+    /// every one that has (at least `count`).
     @discardableResult
-    func waitFor(_ count: Int, to address: String? = nil, timeout: Duration = .seconds(20)) async throws -> [ReceivedMail] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let found = address.map { messages(to: $0) } ?? messages()
-            if found.count >= count { return found }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let found = address.map { messages(to: $0) } ?? messages()
-        throw TestServerError.failed("expected \(count) mails, got \(found.count)")
+    func waitFor(_ count: Int, to address: String? = nil, timeout: Duration = .seconds(20),
+                 fileID: String = #fileID, line: Int = #line) async throws -> [ReceivedMail] {
+        try await eventually("\(count) mails to \(address ?? "anyone")", timeout: timeout, every: .milliseconds(20), fileID: fileID, line: line,
+                             observing: { address.map { messages(to: $0) } ?? messages() }, until: { $0.count >= count })
+    }
+
+    /// The RCPT and DATA commands received so far, oldest first ("RCPT <a@example.com>",
+    /// "DATA <a@example.com>"), as `scripts/smtp_sink.py` notes them on arrival.
+    func events() -> [String] {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("events"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Waits until the sink has received `event` (a line of `events()`): a client is then in
+    /// the middle of that conversation.
+    func waitForEvent(_ event: String, timeout: Duration = .seconds(20), fileID: String = #fileID, line: Int = #line) async throws {
+        try await eventually("the SMTP command \(event)", timeout: timeout, every: .milliseconds(20), fileID: fileID, line: line,
+                             observing: { events() }, until: { $0.contains(event) })
     }
 
     /// A free loopback port, for a sink that starts after the worker.
@@ -136,8 +145,11 @@ final class PortReservation: @unchecked Sendable {
 }
 
 /// A received message, with the parts the tests look at.
-struct ReceivedMail {
+struct ReceivedMail: CustomStringConvertible {
     let raw: String
+
+    /// Short, for a failed wait's message.
+    var description: String { "mail to \(envelopeTo) (\(header("Subject") ?? "no subject"))" }
 
     var headerBlock: String {
         raw.components(separatedBy: "\r\n\r\n").first ?? ""

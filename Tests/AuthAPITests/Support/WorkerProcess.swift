@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// `MailWorker` processes sharing a `TestServer`'s database and secret key: one on SQLite, two
 /// on PostgreSQL (`TestBackend.workers`) so the suite also proves workers share the queue.
@@ -35,10 +36,11 @@ final class WorkerProcess {
         }
     }
 
-    func wait(timeout: Duration = .seconds(30)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while processes.contains(where: \.isRunning) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        if processes.contains(where: \.isRunning) { throw TestServerError.failed("worker did not exit") }
+    /// Waits for every worker to exit by itself; returns the first non-zero exit status, else 0.
+    func wait(timeout: Duration = .seconds(30), fileID: String = #fileID, line: Int = #line) async throws -> Int32 {
+        try await eventually("the worker to exit (log: \(log))", timeout: timeout, every: .milliseconds(20), fileID: fileID, line: line) {
+            !processes.contains(where: \.isRunning)
+        }
         return processes.map(\.terminationStatus).first { $0 != 0 } ?? 0
     }
 
@@ -56,16 +58,13 @@ extension TestServer {
         return RunResult(status: result.status, output: result.stdout)
     }
 
-    /// Polls `status --json` until `state` counts `count` jobs (or 10 s pass); returns the last status.
+    /// Polls `status --json` until `state` counts `count` jobs; returns that status. Throws with
+    /// the last status seen (and `context`, evaluated then) when `timeout` passes first.
     @discardableResult
-    func waitForQueue(_ state: String, count: Int) async throws -> [String: Any] {
-        var status: [String: Any] = [:]
-        for _ in 0..<250 {
-            status = try await queueStatus()
-            if status[state] as? Int == count { break }
-            try await Task.sleep(for: .milliseconds(40))
-        }
-        return status
+    func waitForQueue(_ state: String, count: Int, timeout: Duration = .seconds(20),
+                      context: @autoclosure () -> String = "", fileID: String = #fileID, line: Int = #line) async throws -> [String: Any] {
+        try await eventually("\(count) \(state) jobs in the queue \(context())", timeout: timeout, every: .milliseconds(40),
+                             fileID: fileID, line: line, observing: { try await queueStatus() }, until: { $0[state] as? Int == count })
     }
 
     /// `MailWorker status --json`, parsed.

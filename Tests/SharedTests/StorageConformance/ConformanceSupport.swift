@@ -3,6 +3,7 @@ import GRDB
 import Logging
 import Testing
 import PostgresNIO
+import TestSupport
 @testable import Shared
 
 /// Helpers of the storage conformance suites: one set of tests, run on every available backend
@@ -78,6 +79,8 @@ enum Conformance {
     }
 
     /// Runs `body` on a thread of its own after `delay` seconds, outside the concurrency pool.
+    /// The delay is the point where it is used: a lock held for a while, so that what races for
+    /// it gets to wait (nothing observable says that it waits).
     static func onOwnThread(after delay: TimeInterval, _ body: @escaping @Sendable () -> Void) {
         Thread {
             Thread.sleep(forTimeInterval: delay)
@@ -101,13 +104,10 @@ enum Conformance {
             lock.withLock { result = .some(outcome) }
         }
 
-        /// Waits (up to 30 s) for `finish`.
+        /// Waits (up to 30 s) for `finish`; nil when the work succeeded, else its error.
         func value() async throws -> String? {
-            for _ in 0..<600 {
-                if let done = lock.withLock({ result }) { return done }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            return "never finished"
+            try await eventually("the work on its own thread to finish", timeout: .seconds(30),
+                                 observing: { lock.withLock { result } }, until: { $0 != nil }) ?? nil
         }
     }
 

@@ -345,6 +345,30 @@ extension StorageConformance {
             await db.close()
         }
 
+        @Test("PostgreSQL: a job queued through another pool wakes the pool listening for jobs (LISTEN/NOTIFY)",
+              .enabled(if: TestStore.available.contains(.postgres), "needs the PostgreSQL test server"))
+        func notifyWakesListener() async throws {
+            // Given a pool listening for jobs, its start-up signal taken (it picks up what was queued before)
+            let producer = try await TestStore.postgres.openFresh()
+            let postgres = try #require(producer as? PostgresBackend)
+            let listener = try await PostgresBackend.open(postgres.location, poolSize: 2, listenForJobs: true, logger: C.logger())
+            let wakeups = try #require(listener.jobWakeups)
+            let listening = ContinuousClock.now
+            await wakeups.wait(timeout: .seconds(60))
+            #expect(ContinuousClock.now - listening < .seconds(30), "woken by the listener's start-up signal, not the timeout")
+            // When another pool queues a job
+            let owner = try await C.createUser(producer, "notified@example.com")
+            #expect(try await producer.queueMail(C.job(userId: owner, email: "notified@example.com", now: C.t0, nonce: "n"),
+                                                 cooldownSubject: "notified@example.com", cooldown: 60, now: C.t0))
+            // Then the listener is woken (before or during its wait: either way by the notification,
+            // nothing else queues on this database), long before the wait would time out
+            let started = ContinuousClock.now
+            await wakeups.wait(timeout: .seconds(60))
+            #expect(ContinuousClock.now - started < .seconds(30))
+            await listener.close()
+            await producer.close()
+        }
+
         // MARK: Inspection and maintenance
 
         @Test("status counts jobs by state, ages the oldest queued job and lists dead jobs", arguments: TestStore.available)
