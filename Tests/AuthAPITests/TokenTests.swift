@@ -187,7 +187,7 @@ struct TokenTests {
 
     @Test("The generated secret key is kept with mode 0600: tokens survive a restart")
     func generatedSecretKey() async throws {
-        let first = try await TestServer(environment: ["AUTH_SECRET_KEY": ""])
+        let first = try await TestServer(environment: ["AUTH_SECRET_KEY": ""], mode: .processes)
         let keyPath = first.stateDirectory.appendingPathComponent("secret.key").path
         let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
@@ -195,7 +195,7 @@ struct TokenTests {
         let login = try await first.client().post(Path.signup, ["email": "keep2@example.com", "password": TestServer.password])
         let access = try #require(login["access"])
         await first.stop()
-        let second = try await TestServer(environment: ["AUTH_SECRET_KEY": ""], directory: first.directory)
+        let second = try await TestServer(environment: ["AUTH_SECRET_KEY": ""], directory: first.directory, mode: .processes)
         #expect(try await second.client().get(Path.me, bearer: access).status == 200)
     }
 }

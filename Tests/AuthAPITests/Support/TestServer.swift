@@ -74,6 +74,8 @@ final class TestServer {
         environment = env
         guard mode == .processes else {
             precondition(migrate, "an unmigrated database is for mode .processes (the executable's refusal)")
+            // A generated key would be written under this process's working directory (PostgreSQL).
+            precondition(env["AUTH_SECRET_KEY"]?.isEmpty == false, "a generated secret key is for mode .processes")
             let database = try await Self.open(location)
             try await database.migrate()
             await database.close()
