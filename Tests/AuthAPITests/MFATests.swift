@@ -119,6 +119,11 @@ struct MFATests {
         let late = try await client.post(Path.loginMFA, ["mfa_token": burnt, "code": codes[2]])
         #expect(late.status == 401 && late.code == "token_not_valid")
         #expect(try await client.post(Path.loginMFA, ["mfa_token": "forged", "code": codes[2]]).status == 401)
+        // An access token pasted by mistake, or any over-long string, is a token that is not valid, not a field error.
+        for pasted in [access, String(repeating: "x", count: 5_000)] {
+            let wrong = try await client.post(Path.loginMFA, ["mfa_token": pasted, "code": codes[2]])
+            #expect(wrong.status == 401 && wrong.code == "token_not_valid", "\(wrong.status) \(wrong.text)")
+        }
         #expect(try await client.post(Path.loginMFA, [:]).fieldErrors("mfa_token") == ["This field is required."])
 
         // Step-up: a session without the second factor may not change the password or switch MFA off.

@@ -13,6 +13,8 @@ public struct MFAChallenges: Sendable {
 
     /// How long a login's `mfa_token` lives.
     public static let lifetime: TimeInterval = 300
+    /// The longest string looked up as an `mfa_token` (ours are 43 characters).
+    static let maxTokenLength = 128
 
     func issue(userId: Int64, client: ClientInfo) async throws -> String {
         try await throttle.hit(.mfa, .user(userId))

@@ -10,14 +10,16 @@ public struct MFACodeRequest: Sendable {
     }
 }
 
-/// `{"mfa_token", "code"}`: the second step of a login.
+/// `{"mfa_token", "code"}`: the second step of a login. The token has no length limit here: a
+/// string that is not a live `mfa_token` — an access token pasted by mistake included — is
+/// refused as one (401 `token_not_valid`), never as a field error.
 public struct MFALoginRequest: Sendable {
     public var mfaToken: String
     public var code: String
 
     public init(json object: [String: JSONValue]) throws(AuthError) {
         var reader = FieldReader(object)
-        let token = reader.requiredString("mfa_token", maxLength: 128)
+        let token = reader.requiredString("mfa_token")
         let code = reader.requiredString("code", maxLength: 64)
         try reader.finish()
         mfaToken = token!

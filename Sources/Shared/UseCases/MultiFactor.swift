@@ -82,6 +82,8 @@ public struct MultiFactor: Sendable {
     public func completeLogin(_ parsed: Result<MFALoginRequest, AuthError>, client: ClientInfo) async throws -> AuthResult {
         try await throttle.hit(.mfa, .ip(client.ip))
         let request = try parsed.get()
+        // Ours are 43 characters: anything much longer is no token of ours, and is not hashed.
+        guard request.mfaToken.utf8.count <= MFAChallenges.maxTokenLength else { throw AuthError.tokenNotValid }
         let draft = sessions.draft(client: client)
         let factor = reader.factor(request.code)
         let (outcome, opened) = try await store.completeMFALogin(
