@@ -6,7 +6,7 @@ import Testing
 /// The mail queue's guarantees on every available backend (see `TestStore`), through two
 /// independent connection pools as two worker processes would hold. Serialized: on PostgreSQL
 /// the tests share one database, and a claim takes any due job.
-@Suite("Queue on each backend", .serialized)
+@Suite("Queue on each backend", .serialized, .backendServices)
 struct QueueBackendTests {
     @Test("Parallel claims from two pools: every job claimed exactly once", arguments: TestStore.available)
     func claimsAreExclusive(store: TestStore) async throws {
@@ -65,7 +65,7 @@ struct QueueBackendTests {
     }
 }
 
-@Suite("Account store on each backend")
+@Suite("Account store on each backend", .backendServices)
 struct AccountStoreBackendTests {
     @Test("A login's hash upgrade does not overwrite a password changed since it was verified", arguments: TestStore.available)
     func upgradeLosesToChange(store: TestStore) async throws {
@@ -133,7 +133,7 @@ struct AccountStoreBackendTests {
     }
 }
 
-@Suite("Worker wake-ups")
+@Suite("Worker wake-ups", .backendServices)
 struct JobWakeupsTests {
     @Test("A signal before the wait ends the next wait at once; without one the wait times out")
     func signalAndTimeout() async {
@@ -167,7 +167,7 @@ struct JobWakeupsTests {
         logger.logLevel = .warning
         let location = try DatabaseLocation.parse(url).get()
         let producer = try await TestStore.postgres.open()
-        let worker = try await Storage.open(location, poolSize: 2, listenForJobs: true, logger: logger)
+        let worker = try BackendServicesScope.running(try await Storage.open(location, poolSize: 2, listenForJobs: true, logger: logger))
         let wakeups = try #require(worker.jobWakeups)
         // The listener signals once when it starts listening (to pick up what was queued before).
         await wakeups.wait(timeout: .seconds(20))

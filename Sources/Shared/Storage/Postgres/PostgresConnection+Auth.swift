@@ -2,7 +2,8 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// The helpers the migrations run their statements with (the rules go through `TransactionRunner`).
+/// The helpers every statement of this backend goes through (the rules' statements through
+/// `TransactionRunner`, the migrations and the transaction's own `BEGIN`/`COMMIT` directly).
 extension PostgresConnection {
     /// The rows of a query, collected.
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
@@ -10,6 +11,7 @@ extension PostgresConnection {
     }
 
     func run(_ query: PostgresQuery, logger: Logger) async throws {
-        _ = try await self.query(query, logger: logger).collect()
+        _ = try await rows(query, logger: logger)
     }
+
 }
