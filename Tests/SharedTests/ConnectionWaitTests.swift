@@ -217,6 +217,32 @@ struct ConnectionWaitTests {
         #expect(await answer == .failure(Self.refusal))
     }
 
+    @Test("An outage beginning refuses every request still waiting at once; a body already running goes on")
+    func outageRefusesWaiting() async throws {
+        // Given one request running on a lent connection and one waiting for the pool
+        let wait = connectionWait()
+        let running = Slot<LeaseRequest<Int>>()
+        let (ends, end) = Self.pool()
+        async let runningAnswer = Self.outcome {
+            try await wait.run { (lease: LeaseRequest<Int>) in
+                _ = lease.lend { false }
+                running.set(lease)
+                for await _ in ends { break }
+                lease.finish(.success(7))
+            }
+        }
+        async let waitingAnswer = Self.outcome { try await wait.run { (_: LeaseRequest<Int>) in await Self.untilCancelled() } }
+        let lease = await running.get()
+        await clock.sleepers(2)
+        // When an operation's failure begins an outage, long before either deadline
+        wait.outageBegan()
+        // Then the waiting request is refused now, and the running one answers when its body ends
+        #expect(await waitingAnswer == .failure(Self.refusal))
+        #expect(lease.phase == .lent)
+        end.yield()
+        #expect(await runningAnswer == .success(7))
+    }
+
     @Test("A request made before the pool runs waits for it")
     func waitsForThePool() async throws {
         let wait = connectionWait()

@@ -9,6 +9,12 @@ import Synchronization
 /// be slow (opening connections on a loaded host takes seconds): a request past `wait` probes
 /// the server's port, again every `probeInterval`; a refused port means the server is down and
 /// every request is refused, else it waits up to `waitWhileServing`.
+///
+/// Evidence is used when it arrives, not at each request's own deadline: when an operation's
+/// failure begins an outage, every request still waiting is refused at once. The stopped
+/// server of the fault suite showed why: a signup whose lookup and insert ran just before the
+/// stop then waited a full second for a connection to write its audit row, and answered after
+/// 2 s, although the failure that ended its chances came in the first milliseconds.
 final class ConnectionWait<C: Clock>: Sendable where C.Duration == Duration {
     struct Limits: Sendable {
         /// How long a request waits for a connection while a failure is known.
@@ -23,6 +29,7 @@ final class ConnectionWait<C: Clock>: Sendable where C.Duration == Duration {
 
     /// A request that is still unanswered, as the outage handling sees it.
     private struct Registered: Sendable {
+        let refuseWaiting: @Sendable () -> Void
         let refuse: @Sendable () -> Void
     }
 
@@ -78,6 +85,12 @@ final class ConnectionWait<C: Clock>: Sendable where C.Duration == Duration {
         } onCancel: {
             request.refuse(CancellationError())
         }
+    }
+
+    /// An operation's failure began an outage: the requests still waiting for a connection are
+    /// refused now, rather than each at its own deadline; bodies already running go on.
+    func outageBegan() {
+        for request in registered() { request.refuseWaiting() }
     }
 
     /// The pool runs (its service started): requests waiting for that go on.
@@ -174,7 +187,9 @@ final class ConnectionWait<C: Clock>: Sendable where C.Duration == Duration {
 
     private func register<T>(_ request: LeaseRequest<T>) -> Int {
         let refusal = Self.refusal
-        let entry = Registered(refuse: { request.refuse(refusal) })
+        let entry = Registered(
+            refuseWaiting: { request.refuseWaiting(refusal) },
+            refuse: { request.refuse(refusal) })
         return state.withLock { state in
             state.nextID += 1
             state.requests[state.nextID] = entry

@@ -82,6 +82,7 @@ extension PostgresBackend: TransactionRunner {
         guard PreparedTexts.remember(Text.name, query.sql) == query.sql else {
             return try await connection.rows(query, logger: logger)
         }
+        try connection.ensureOpen()
         var rows: [PostgresRow] = []
         for try await row in try await connection.execute(Prepared<Text>(bindings: query.binds), logger: logger) {
             rows.append(row)

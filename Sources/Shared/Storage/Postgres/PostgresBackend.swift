@@ -148,9 +148,11 @@ public final class PostgresBackend: Sendable {
     /// `StorageError.unavailable`: a connection lent after that runs nothing (the caller has
     /// already answered), so no request that failed commits later. A connection that fails (the
     /// server stopped, the network dropped it) is `unavailable` too: the transaction did not
-    /// commit, or its outcome is unknown to the client as to any — the caller may retry. A body
-    /// still running on a connection that has closed is abandoned: postgres-nio may never answer
-    /// its statement, and a closed connection can commit nothing more.
+    /// commit, or its outcome is unknown to the client as to any — the caller may retry. The
+    /// failure that begins an outage refuses every request still waiting for a connection. Every
+    /// statement checks first that its connection is open (`PostgresConnection.ensureOpen`), and
+    /// a body still running on a connection that has closed is abandoned: a closed connection
+    /// can commit nothing more.
     func withPooledConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let client = self.client
         let connectionWait = self.connectionWait
@@ -169,12 +171,18 @@ public final class PostgresBackend: Sendable {
             health.succeeded()
             return value
         } catch let error as StorageError {
-            if case .unavailable(let reason) = error { health.failed(reason) }
+            if case .unavailable(let reason) = error { failed(reason) }
             throw error
         } catch let error as PSQLError where Self.isConnectionFailure(error) {
-            health.failed(.databaseUnreachable)
+            failed(.databaseUnreachable)
             throw StorageError.unavailable(.databaseUnreachable)
         }
+    }
+
+    /// An operation failed for `reason`: logged once per episode, and when it begins one, the
+    /// requests still waiting for a connection are refused at once.
+    private func failed(_ reason: StorageError.Unavailability) {
+        if health.failed(reason) { connectionWait.outageBegan() }
     }
 
     /// A failure of the connection rather than of the statement: no server answer at all, or
