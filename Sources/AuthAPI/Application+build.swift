@@ -16,19 +16,24 @@ func buildApplication(
 ) async throws -> some ApplicationProtocol {
     let common = configuration.common
     let secretKey = try SecretKeyStore.resolve(configured: common.secretKey, directory: common.databaseDirectory, random: random)
-    var services: [any Service] = []
+    // The database's services first: they run while the rest starts and stop last. Start-up
+    // queries wait for them, before the server listens.
+    var services: [any Service] = database.services
+    var startup: [@Sendable () async throws -> Void] = [{ try await database.requireMigrated() }]
     let tokens: TokenService
     let keyRing: KeyRing?
     if configuration.jwtAlgorithm.isAsymmetric {
         // The first start generates the first key; every start reads them all, and again every
         // AUTH_KEYS_REFRESH seconds.
         let sealer = KeySealer(secretKey: secretKey)
-        try await KeyManagement(
+        let management = KeyManagement(
             store: database, sealer: sealer, algorithm: configuration.jwtAlgorithm,
-            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: clock
-        ).ensureCurrent()
+            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: clock)
         let ring = KeyRing(algorithm: configuration.jwtAlgorithm, store: database, sealer: sealer, clock: clock)
-        try await ring.refresh()
+        startup.append {
+            _ = try await management.ensureCurrent()
+            try await ring.refresh()
+        }
         services.append(KeyRefreshService(ring: ring, interval: .seconds(configuration.keysRefresh), logger: logger))
         keyRing = ring
         tokens = TokenService(
@@ -67,7 +72,7 @@ func buildApplication(
         jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), metrics: metricsOn, clock: clock)
     services.append(PurgeService(interval: .seconds(common.retention.purgeInterval), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
-    return Application(
+    var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
         services: services,
@@ -77,4 +82,8 @@ func buildApplication(
             FileHandle.standardOutput.write(Data("AuthAPI listening on http://\(configuration.host):\(port)\n".utf8))
         },
         logger: logger)
+    app.beforeServerStarts { [startup] in
+        for step in startup { try await step() }
+    }
+    return app
 }

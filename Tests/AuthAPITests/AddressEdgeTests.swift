@@ -18,9 +18,7 @@ struct AddressEdgeTests {
                 #expect(r.fieldErrors("email") == ["Enter a valid email address."], "\(email.debugDescription)")
             }
         }
-        let db = try await server.database()
-        #expect(try await db.user(emailKey: "edge@example.com") == nil)
-        await db.close()
+        #expect(try await server.withDatabase { try await $0.user(emailKey: "edge@example.com") } == nil)
         // Unicode white space (here NBSP and an ideographic space) is trimmed, as Django strips it.
         let spaced = try await client.post(Path.signup, ["email": "\u{00A0}Edge@Example.COM\u{3000}", "password": TestServer.password])
         #expect(spaced.status == 201 && spaced["email"] == "Edge@example.com")

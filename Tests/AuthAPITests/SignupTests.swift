@@ -24,9 +24,7 @@ struct SignupTests {
         #expect(try await server.sql("SELECT kind || ' ' || state FROM mail_jobs") == ["verify_email queued"])
         let payload = try #require(try await server.sql("SELECT payload FROM mail_jobs").first)
         #expect(try JSONDecoder().decode(MailJob.Payload.self, from: Data(payload.utf8)) == MailJob.Payload(userId: 1, email: "Ada@example.com"))
-        let db = try await server.database()
-        let stored = try #require(try await db.user(emailKey: "ada@example.com"))
-        await db.close()
+        let stored = try #require(try await server.withDatabase { try await $0.user(emailKey: "ada@example.com") })
         #expect(stored.password.hasPrefix("$argon2id$v=19$m=1024,t=1,p=1$"))
     }
 

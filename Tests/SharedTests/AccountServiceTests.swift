@@ -5,7 +5,7 @@ import Testing
 
 /// The account use cases over each backend (a fresh database per test), with an injected clock:
 /// the same rules must hold whichever database runs underneath.
-@Suite("Account use cases on each backend, with an injected clock")
+@Suite("Account use cases on each backend, with an injected clock", .backendServices)
 struct AccountServiceTests {
     @Test("Access tokens expire with the clock; the session ends with the refresh lifetime", arguments: TestStore.available)
     func tokenAndSessionExpiry(store: TestStore) async throws {

@@ -5,7 +5,7 @@ import Testing
 /// A write transaction that acts on rows it read must lock them: checked as the rule runs, on
 /// SQLite too, so a forgotten `FOR UPDATE` fails every test that runs the rule, not only a race
 /// test on PostgreSQL.
-@Suite("Lock discipline of write transactions")
+@Suite("Lock discipline of write transactions", .backendServices)
 struct LockDisciplineTests {
     static let read = SQLStatement("SELECT id FROM users WHERE email_key = ?", "lock@example.com")
     static let lockedRead = SQLStatement("SELECT id FROM users WHERE email_key = ?", "lock@example.com", lock: .forUpdate(of: nil))

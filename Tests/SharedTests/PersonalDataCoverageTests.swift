@@ -7,7 +7,7 @@ import Testing
 /// Every table is classified in `PersonalData`, and the rules honour each classification: a new
 /// table that holds a `user_id` or an address fails here until its export, deletion and
 /// retention are decided and done.
-@Suite("Personal data: every table covered by export, deletion and retention")
+@Suite("Personal data: every table covered by export, deletion and retention", .backendServices)
 struct PersonalDataCoverageTests {
     /// The tables of a migrated SQLite database, without SQLite's and GRDB's own and the FTS5
     /// table's shadow tables, with their columns.

@@ -4,7 +4,7 @@ import Testing
 @testable import Shared
 
 /// The limiter over its real store, on every available backend (see `TestStore`).
-@Suite("Rate limiter")
+@Suite("Rate limiter", .backendServices)
 struct RateLimiterTests {
     /// Keys unique to one test run: the PostgreSQL test database is shared.
     let ip1 = ThrottleKey.ip("1-" + UUID().uuidString)

@@ -34,7 +34,7 @@ enum TestStore: String, CaseIterable, CustomStringConvertible {
             let url = ProcessInfo.processInfo.environment["AUTH_TEST_POSTGRES_URL"] ?? ""
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let db = try await Storage.open(try DatabaseLocation.parse(url).get(), poolSize: 4, logger: logger)
+            let db = try BackendServicesScope.running(try await Storage.open(try DatabaseLocation.parse(url).get(), poolSize: 4, logger: logger))
             try await db.migrate()
             return db
         }
@@ -57,7 +57,8 @@ enum TestStore: String, CaseIterable, CustomStringConvertible {
             url.path = "/" + name
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let db = try await Storage.open(try DatabaseLocation.parse(url.string ?? "").get(), poolSize: 4, logger: logger)
+            let db = try BackendServicesScope.running(
+                try await Storage.open(try DatabaseLocation.parse(url.string ?? "").get(), poolSize: 4, logger: logger))
             try await db.migrate()
             return db
         }

@@ -26,16 +26,15 @@ struct CreateSuperuserCommand: AsyncParsableCommand {
             let problems = PasswordValidator().problems(password, attributes: .init(email: normalized))
             guard problems.isEmpty else { Startup.fail("Error: " + problems.joined(separator: " ")) }
         }
-        let database = await Startup.openDatabase(
-            configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI"))
-        let manager = UserManager(
-            store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
-            clock: SystemClock())
-        guard case .inserted(let user) = try await manager.createSuperuser(email: normalized, password: password) else {
-            Startup.fail("Error: That email address is already taken.")
+        try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI")) { database in
+            let manager = UserManager(
+                store: database, hasher: Argon2idHasher(parameters: configuration.common.argon2, random: SecureRandom()),
+                clock: SystemClock())
+            guard case .inserted(let user) = try await manager.createSuperuser(email: normalized, password: password) else {
+                Startup.fail("Error: That email address is already taken.")
+            }
+            print("Superuser \(user.email) created (id \(user.id ?? 0)).")
         }
-        print("Superuser \(user.email) created (id \(user.id ?? 0)).")
-        await database.close()
     }
 
     private func readPassword() -> (String, fromEnvironment: Bool) {

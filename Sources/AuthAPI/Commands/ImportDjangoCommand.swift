@@ -22,29 +22,31 @@ struct ImportDjangoCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try CommandSupport.configuration()
         guard let data = FileManager.default.contents(atPath: file) else { Startup.fail("Error: cannot read \(file).") }
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI"))
-        do {
-            let report = try await DjangoUserImport(store: database).run(file: Array(data))
-            print("Imported \(report.imported) user\(report.imported == 1 ? "" : "s") from \(file); the next id is \(report.nextId).")
-            if report.unusablePasswords > 0 {
-                print("\(report.unusablePasswords) with an unusable password: they sign in after a password reset.")
+        // A refusal is reported once the database is closed.
+        let refusal: String? = try await Startup.withDatabase(
+            configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI")
+        ) { database in
+            do {
+                let report = try await DjangoUserImport(store: database).run(file: Array(data))
+                print("Imported \(report.imported) user\(report.imported == 1 ? "" : "s") from \(file); the next id is \(report.nextId).")
+                if report.unusablePasswords > 0 {
+                    print("\(report.unusablePasswords) with an unusable password: they sign in after a password reset.")
+                }
+                if report.unsupportedHashes > 0 {
+                    print("\(report.unsupportedHashes) with a password hash of another hasher: they sign in after a password reset.")
+                }
+                return nil
+            } catch DjangoUserImport.Failure.unreadable(let message) {
+                return "Error: \(file): \(message). Nothing was imported."
+            } catch DjangoUserImport.Failure.refused(let problems) {
+                let lines = problems.prefix(100).map { "\(file):\($0.line): \($0.message)" }
+                let more = problems.count > 100 ? ["… and \(problems.count - 100) more"] : []
+                return (lines + more + ["Error: \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported."])
+                    .joined(separator: "\n")
+            } catch DjangoUserImport.Failure.takenMeanwhile {
+                return "Error: an id or address was taken while importing; nothing was imported. Run the import again."
             }
-            if report.unsupportedHashes > 0 {
-                print("\(report.unsupportedHashes) with a password hash of another hasher: they sign in after a password reset.")
-            }
-        } catch DjangoUserImport.Failure.unreadable(let message) {
-            await database.close()
-            Startup.fail("Error: \(file): \(message). Nothing was imported.")
-        } catch DjangoUserImport.Failure.refused(let problems) {
-            await database.close()
-            let lines = problems.prefix(100).map { "\(file):\($0.line): \($0.message)" }
-            let more = problems.count > 100 ? ["… and \(problems.count - 100) more"] : []
-            Startup.fail((lines + more + ["Error: \(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was imported."])
-                .joined(separator: "\n"))
-        } catch DjangoUserImport.Failure.takenMeanwhile {
-            await database.close()
-            Startup.fail("Error: an id or address was taken while importing; nothing was imported. Run the import again.")
         }
-        await database.close()
+        if let refusal { Startup.fail(refusal) }
     }
 }

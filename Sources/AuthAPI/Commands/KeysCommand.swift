@@ -15,10 +15,10 @@ struct KeysCommand: AsyncParsableCommand {
             """,
         subcommands: [List.self, Generate.self, Activate.self, Revoke.self])
 
-    /// The key management of the configured algorithm, on the configured database.
-    static func management() async throws -> (KeyManagement, any AuthBackend) {
+    /// Runs `body` with the key management of the configured algorithm, on the configured
+    /// database (closed when `body` returns).
+    static func withManagement<T>(_ body: (KeyManagement) async throws -> T) async throws -> T {
         let configuration = try CommandSupport.configuration()
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI"))
         let secretKey: String
         do {
             secretKey = try SecretKeyStore.resolve(
@@ -26,10 +26,11 @@ struct KeysCommand: AsyncParsableCommand {
         } catch {
             Startup.fail("error: \(error)")
         }
-        let management = KeyManagement(
-            store: database, sealer: KeySealer(secretKey: secretKey), algorithm: configuration.jwtAlgorithm,
-            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: SystemClock())
-        return (management, database)
+        return try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI")) { database in
+            try await body(KeyManagement(
+                store: database, sealer: KeySealer(secretKey: secretKey), algorithm: configuration.jwtAlgorithm,
+                jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: SystemClock()))
+        }
     }
 
     static func report(_ change: KeyChange, done: String) -> Never {
@@ -50,9 +51,7 @@ struct KeysCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (management, database) = try await KeysCommand.management()
-            let keys = try await management.list()
-            await database.close()
+            let keys = try await KeysCommand.withManagement { try await $0.list() }
             if json {
                 let rows: [[String: String?]] = keys.map { key in
                     ["kid": key.kid, "algorithm": key.algorithm.rawValue, "state": key.state.rawValue,
@@ -84,10 +83,8 @@ struct KeysCommand: AsyncParsableCommand {
             discussion: "Prints the new key's kid.")
 
         func run() async throws {
-            let (management, database) = try await KeysCommand.management()
             do {
-                let key = try await management.generate()
-                await database.close()
+                let key = try await KeysCommand.withManagement { try await $0.generate() }
                 print(key.kid)
             } catch let error as KeyError {
                 Startup.fail("refused: \(error)")
@@ -110,9 +107,7 @@ struct KeysCommand: AsyncParsableCommand {
         var force = false
 
         func run() async throws {
-            let (management, database) = try await KeysCommand.management()
-            let change = try await management.activate(kid: kid, force: force)
-            await database.close()
+            let change = try await KeysCommand.withManagement { try await $0.activate(kid: kid, force: force) }
             if case .done(let previous?) = change {
                 KeysCommand.report(change, done: "\(kid) is current; \(previous) is previous.")
             }
@@ -129,9 +124,7 @@ struct KeysCommand: AsyncParsableCommand {
         var kid: String
 
         func run() async throws {
-            let (management, database) = try await KeysCommand.management()
-            let change = try await management.revoke(kid: kid)
-            await database.close()
+            let change = try await KeysCommand.withManagement { try await $0.revoke(kid: kid) }
             KeysCommand.report(change, done: "\(kid) is revoked.")
         }
     }

@@ -9,13 +9,13 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try CommandSupport.configuration()
         let logger = Startup.logger(label: "AuthAPI")
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: false, logger: logger)
-        do {
-            try await database.migrate()
-        } catch {
-            Startup.fail("error: migration of \(database.displayName) failed: \(error)")
+        try await Startup.withDatabase(configuration.common, requireMigrated: false, logger: logger) { database in
+            do {
+                try await database.migrate()
+            } catch {
+                Startup.fail("error: migration of \(database.displayName) failed: \(error)")
+            }
+            print("database \(database.displayName) is migrated")
         }
-        print("database \(database.displayName) is migrated")
-        await database.close()
     }
 }

@@ -10,7 +10,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try CommandSupport.configuration()
         let logger = Startup.logger(label: "AuthAPI")
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: logger)
+        let database = await Startup.openDatabase(configuration.common, logger: logger)
         do {
             let app = try await buildApplication(configuration: configuration, database: database, logger: logger)
             try await app.runService()

@@ -12,8 +12,9 @@ struct RequeueDeadCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "MailWorker"))
-        let count = try await database.requeueDead(id: id, now: Date())
+        let count = try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "MailWorker")) {
+            try await $0.requeueDead(id: id, now: Date())
+        }
         if let id, count == 0 { Startup.fail("no dead job with id \(id)") }
         print("requeued \(count) job\(count == 1 ? "" : "s")")
     }

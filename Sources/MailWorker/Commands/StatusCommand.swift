@@ -12,8 +12,9 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = WorkerSupport.configuration()
-        let database = await Startup.openDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "MailWorker"))
-        let status = try await database.status(now: Date())
+        let status = try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "MailWorker")) {
+            try await $0.status(now: Date())
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

@@ -15,13 +15,16 @@ public final class StorageHealth: Sendable {
     /// The outage going on, if any.
     public var outage: StorageError.Unavailability? { state.withLock { $0 } }
 
-    /// An operation failed for `reason`; the first failure of an episode is logged.
-    func failed(_ reason: StorageError.Unavailability) {
+    /// An operation failed for `reason`; the first failure of an episode is logged. Returns
+    /// whether this failure began the episode (PostgreSQL then refuses the requests still
+    /// waiting for a connection, see `ConnectionWait`).
+    @discardableResult
+    func failed(_ reason: StorageError.Unavailability) -> Bool {
         let begins = state.withLock { current in
             defer { current = reason }
             return current != reason
         }
-        guard begins else { return }
+        guard begins else { return false }
         switch reason {
         case .databaseUnreachable:
             logger.error("database unreachable: requests answer 503 until it is back", metadata: ["storage.outage": "\(reason.rawValue)"])
@@ -29,6 +32,7 @@ public final class StorageHealth: Sendable {
             logger.error("database disk full: writes answer 503 until space is freed (reads go on)",
                          metadata: ["storage.outage": "\(reason.rawValue)"])
         }
+        return true
     }
 
     /// An operation succeeded: an outage in progress has ended (logged once).

@@ -12,21 +12,40 @@ public enum Startup {
         return logger
     }
 
-    /// Opens `AUTH_DATABASE`; with `requireMigrated`, exits with a message unless it is migrated.
-    /// `listenForJobs`: hold a connection that wakes the worker when a job is queued (PostgreSQL).
-    public static func openDatabase(
-        _ common: CommonConfiguration, requireMigrated: Bool, listenForJobs: Bool = false, logger: Logger
-    ) async -> any AuthBackend {
+    /// Opens `AUTH_DATABASE` for a long-running process, or exits with a message: the process
+    /// runs the backend's `services` first in its `ServiceGroup`, and its start-up queries
+    /// (`requireMigrated`) inside that group. `listenForJobs`: hold a connection that wakes the
+    /// worker when a job is queued (PostgreSQL).
+    public static func openDatabase(_ common: CommonConfiguration, listenForJobs: Bool = false, logger: Logger) async -> any AuthBackend {
         do {
-            let database = try await Storage.open(
-                common.database, poolSize: common.databasePoolSize, listenForJobs: listenForJobs, logger: logger)
-            if requireMigrated { try await database.requireMigrated() }
-            return database
-        } catch let error as StorageError {
-            fail("error: \(error.description)")
+            return try await Storage.open(common.database, poolSize: common.databasePoolSize, listenForJobs: listenForJobs, logger: logger)
         } catch {
-            fail("error: cannot open database \(common.database.redacted): \(error)")
+            failToOpen(common, error)
         }
+    }
+
+    /// Opens `AUTH_DATABASE` for a one-off command and runs `body` with it while its services
+    /// run, then closes it; exits with a message when it cannot be opened or, with
+    /// `requireMigrated`, is not migrated.
+    public static func withDatabase<T>(
+        _ common: CommonConfiguration, requireMigrated: Bool, logger: Logger, _ body: (any AuthBackend) async throws -> T
+    ) async throws -> T {
+        let database = await openDatabase(common, logger: logger)
+        return try await database.withServices {
+            if requireMigrated {
+                do {
+                    try await database.requireMigrated()
+                } catch {
+                    failToOpen(common, error)
+                }
+            }
+            return try await body(database)
+        }
+    }
+
+    private static func failToOpen(_ common: CommonConfiguration, _ error: any Error) -> Never {
+        if let error = error as? StorageError { fail("error: \(error.description)") }
+        fail("error: cannot open database \(common.database.redacted): \(error)")
     }
 
     /// Writes the message to standard error and exits with `code`.

@@ -66,10 +66,7 @@ extension TestServer {
 
     /// The stored user of an address, read through `Shared`.
     func storedUser(_ email: String) async throws -> User? {
-        let db = try await database()
-        let user = try await db.user(emailKey: EmailAddress.key(EmailAddress.normalize(email)))
-        await db.close()
-        return user
+        try await withDatabase { try await $0.user(emailKey: EmailAddress.key(EmailAddress.normalize(email))) }
     }
 
     /// Where the generated secret key and the outbox go: beside the SQLite file, or in

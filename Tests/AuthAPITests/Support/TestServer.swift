@@ -76,9 +76,7 @@ final class TestServer {
             precondition(migrate, "an unmigrated database is for mode .processes (the executable's refusal)")
             // A generated key would be written under this process's working directory (PostgreSQL).
             precondition(env["AUTH_SECRET_KEY"]?.isEmpty == false, "a generated secret key is for mode .processes")
-            let database = try await Self.open(location)
-            try await database.migrate()
-            await database.close()
+            try await Self.withDatabase(location) { try await $0.migrate() }
             let api = try await InProcessAPI.start(replicas: replicas, environment: env, transport: mode == .live ? .live : .router)
             inProcess = api
             ports = mode == .live ? api.clients.compactMap(\.port) : []
@@ -116,31 +114,32 @@ final class TestServer {
         return logPaths.map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }.joined(separator: "\n")
     }
 
-    /// The server's database, opened in this process through the same `Shared` storage.
-    func database() async throws -> any AuthBackend {
-        try await Self.open(location)
+    /// Runs `body` with the server's database, opened in this process through the same
+    /// `Shared` storage (its services run meanwhile), and closes it.
+    func withDatabase<T>(_ body: (any AuthBackend) async throws -> T) async throws -> T {
+        try await Self.withDatabase(location, body)
     }
 
-    static func open(_ location: DatabaseLocation) async throws -> any AuthBackend {
+    static func withDatabase<T>(_ location: DatabaseLocation, _ body: (any AuthBackend) async throws -> T) async throws -> T {
         var logger = Logger(label: "test-database")
         logger.logLevel = .warning
-        return try await Storage.open(location, poolSize: 2, logger: logger)
+        return try await Storage.withBackend(location, poolSize: 2, logger: logger, body)
     }
 
     /// Plants a code for (purpose, address) as the worker does after generating one.
     /// `sentTo` is the address the code went to, when not the account's (e-mail change).
     func plantCode(_ code: String, email: String, purpose: CodePurpose = .verifyEmail, expiresIn: TimeInterval = 600,
                    sentTo: String? = nil) async throws {
-        let db = try await database()
-        defer { Task { await db.close() } }
-        let key = EmailAddress.key(EmailAddress.normalize(email))
-        guard let user = try await db.user(emailKey: key), let id = user.id else { throw TestServerError.failed("no user \(email)") }
-        let now = Date()
-        let target = EmailAddress.normalize(sentTo ?? email)
-        let hash = CodeHasher(secretKey: Self.secretKey).hash(code: code, purpose: purpose, emailKey: EmailAddress.key(target))
-        try await db.storeCode(OneTimeCode(
-            purpose: purpose, userId: id, email: target, codeHash: hash,
-            createdAt: now, expiresAt: now.addingTimeInterval(expiresIn)))
+        try await withDatabase { db in
+            let key = EmailAddress.key(EmailAddress.normalize(email))
+            guard let user = try await db.user(emailKey: key), let id = user.id else { throw TestServerError.failed("no user \(email)") }
+            let now = Date()
+            let target = EmailAddress.normalize(sentTo ?? email)
+            let hash = CodeHasher(secretKey: Self.secretKey).hash(code: code, purpose: purpose, emailKey: EmailAddress.key(target))
+            try await db.storeCode(OneTimeCode(
+                purpose: purpose, userId: id, email: target, codeHash: hash,
+                createdAt: now, expiresAt: now.addingTimeInterval(expiresIn)))
+        }
     }
 
     /// A client for the next replica in turn: consecutive requests alternate between replicas.

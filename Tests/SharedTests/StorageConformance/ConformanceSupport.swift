@@ -30,7 +30,8 @@ enum Conformance {
         case let sqlite as AppDatabase:
             return try AppDatabase.open(path: sqlite.path)
         case let postgres as PostgresBackend:
-            return try await PostgresBackend.open(postgres.location, poolSize: 4, listenForJobs: false, logger: logger())
+            return try BackendServicesScope.running(
+                try await PostgresBackend.open(postgres.location, poolSize: 4, listenForJobs: false, logger: logger()))
         default:
             throw StorageError.notMigrated(db.displayName)
         }
@@ -50,7 +51,7 @@ enum Conformance {
             var location = server.location
             location.database = String(name)
             await admin.close()
-            return try await PostgresBackend.open(location, poolSize: 4, listenForJobs: false, logger: logger())
+            return try BackendServicesScope.running(try await PostgresBackend.open(location, poolSize: 4, listenForJobs: false, logger: logger()))
         }
     }
 
@@ -282,5 +283,5 @@ extension AuthBackend {
 
 /// The storage conformance suites, one per area (`UserStorageTests`, `CodeStorageTests`, …), so
 /// that `swift test --filter StorageConformance` selects them all.
-@Suite("Storage conformance")
+@Suite("Storage conformance", .backendServices)
 enum StorageConformance {}

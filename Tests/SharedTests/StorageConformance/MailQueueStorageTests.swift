@@ -351,7 +351,8 @@ extension StorageConformance {
             // Given a pool listening for jobs, its start-up signal taken (it picks up what was queued before)
             let producer = try await TestStore.postgres.openFresh()
             let postgres = try #require(producer as? PostgresBackend)
-            let listener = try await PostgresBackend.open(postgres.location, poolSize: 2, listenForJobs: true, logger: C.logger())
+            let listener = try BackendServicesScope.running(
+                try await PostgresBackend.open(postgres.location, poolSize: 2, listenForJobs: true, logger: C.logger()))
             let wakeups = try #require(listener.jobWakeups)
             let listening = ContinuousClock.now
             await wakeups.wait(timeout: .seconds(60))

@@ -221,7 +221,7 @@ extension StorageConformance {
             let fresh = try await store.openFresh()
             guard let server = fresh as? PostgresBackend else { throw StorageError.notMigrated(fresh.displayName) }
             // One connection, so that its prepared statements are the ones this test sees.
-            let db = try await PostgresBackend.open(server.location, poolSize: 1, listenForJobs: false, logger: C.logger())
+            let db = try BackendServicesScope.running(try await PostgresBackend.open(server.location, poolSize: 1, listenForJobs: false, logger: C.logger()))
             await fresh.close()
             let id = try await C.createUser(db, "prepared@example.com")
             try await C.openSession(db, "s", userId: id, jti: "j1", ttl: 600)

@@ -20,7 +20,7 @@ extension PostgresBackend: TransactionRunner {
 
     public func snapshot<Output: Sendable>(_ first: TransactionStep<Output>) async throws -> Output {
         try await transaction { [self] connection in
-            try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+            try await connection.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             return try await walk(first, on: connection, checking: false)
         }
     }
@@ -78,15 +78,16 @@ extension PostgresBackend: TransactionRunner {
         if let prepared = statement.prepared {
             return try await Self.prepared(prepared, query, on: connection, logger: logger)
         }
-        return try await connection.query(query, logger: logger).collect()
+        return try await connection.rows(query, logger: logger)
     }
 
     private static func prepared<Text: PreparedSQL>(_ text: Text.Type, _ query: PostgresQuery, on connection: PostgresConnection,
                                                     logger: Logger) async throws -> [PostgresRow] {
         // One name, one text: a template used with another text (a write run as a read) runs unprepared.
         guard PreparedTexts.remember(Text.name, query.sql) == query.sql else {
-            return try await connection.query(query, logger: logger).collect()
+            return try await connection.rows(query, logger: logger)
         }
+        try connection.ensureOpen()
         var rows: [PostgresRow] = []
         for try await row in try await connection.execute(Prepared<Text>(bindings: query.binds), logger: logger) {
             rows.append(row)

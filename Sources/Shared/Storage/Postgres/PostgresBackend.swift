@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
-import Synchronization
+import ServiceLifecycle
 
 /// The PostgreSQL backend: the same `AuthBackend` contract as SQLite, for several API replicas
 /// and workers on several machines. Every operation is one transaction (or one autocommit statement) on a pooled connection;
@@ -16,10 +16,8 @@ public final class PostgresBackend: Sendable {
     let logger: Logger
     /// Logs an outage once per episode (see `withPooledConnection`).
     let health: StorageHealth
-    private let runner: Task<Void, Never>
-    /// Signalled once the client's `run()` task has begun.
-    private let started: JobWakeups
-    private let listener: Task<Void, Never>?
+    /// The bounded wait for a pooled connection (see `withPooledConnection`).
+    let connectionWait: ConnectionWait<ContinuousClock>
     public let jobWakeups: JobWakeups?
 
     /// The channel a job insert notifies (in its transaction, so only committed jobs wake workers).
@@ -29,26 +27,16 @@ public final class PostgresBackend: Sendable {
         self.client = client
         self.location = location
         self.logger = logger
-        health = StorageHealth(logger: logger)
-        let started = JobWakeups()
-        self.started = started
-        runner = Task {
-            started.signal()
-            await client.run()
-        }
-        if listen {
-            let wakeups = JobWakeups()
-            jobWakeups = wakeups
-            listener = Task { await Self.listen(client: client, wakeups: wakeups, logger: logger) }
-        } else {
-            jobWakeups = nil
-            listener = nil
-        }
+        let health = StorageHealth(logger: logger)
+        self.health = health
+        connectionWait = ConnectionWait(clock: ContinuousClock(), health: health, probe: Self.probe(location))
+        jobWakeups = listen ? JobWakeups() : nil
     }
 
     /// Opens one connection first, so a wrong address, password or database name is reported at
-    /// start-up with the server's own words; after that the pool reconnects by itself, and a
-    /// request waits at most `connectionWait` for a connection (then 503, see `withPooledConnection`).
+    /// start-up with the server's own words; after that the pool (one of `services`, which the
+    /// process runs) reconnects by itself, and a request waits at most `ConnectionWait.Limits.wait`
+    /// for a connection once a failure is known (then 503, see `withPooledConnection`).
     public static func open(_ location: PostgresLocation, poolSize: Int, listenForJobs: Bool, logger: Logger) async throws -> PostgresBackend {
         try await checkConnection(location, logger: logger)
         var configuration = PostgresClient.Configuration(
@@ -59,10 +47,7 @@ public final class PostgresBackend: Sendable {
         configuration.options.minimumConnections = 0
         configuration.options.connectTimeout = .seconds(10)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let backend = PostgresBackend(client: client, location: location, listen: listenForJobs, logger: logger)
-        // Let `run()` start before the first query (the pool lends connections only while it runs).
-        await backend.started.wait(timeout: .seconds(5))
-        return backend
+        return PostgresBackend(client: client, location: location, listen: listenForJobs, logger: logger)
     }
 
     /// libpq's `sslmode` over NIOSSL: `require` encrypts without checking the certificate (as
@@ -130,195 +115,74 @@ public final class PostgresBackend: Sendable {
         return "\(error.code)"
     }
 
-    /// Holds a connection that `LISTEN`s for queued jobs and signals `wakeups`; reconnects after
-    /// a second when the connection drops (workers poll meanwhile).
-    private static func listen(client: PostgresClient, wakeups: JobWakeups, logger: Logger) async {
-        while !Task.isCancelled {
-            do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: jobChannel) { notifications in
-                        // Jobs queued while no one listened: look once now.
-                        wakeups.signal()
-                        for try await _ in notifications { wakeups.signal() }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.warning("listening for queued jobs failed; polling until it reconnects", metadata: ["error": "\(error)"])
-            }
-            try? await Task.sleep(for: .seconds(1))
-        }
-    }
-
     // MARK: Connections
 
-    /// How long a request waits for a pooled connection: while the server is down (or every
-    /// connection stays busy) the pool would hold requests until its connect timeout and beyond
-    /// — clients gave up after 10 s, and the work ran later, when the server was back. Past
-    /// this wait the request is refused (`unavailable`, 503) and its work never starts.
-    static let connectionWait: Duration = .seconds(1)
-    /// A request still waiting after `connectionWait` while no failure has been seen probes the
-    /// server's port (`refuses`): refused, the server is down — the outage begins and every
-    /// waiting request is refused; otherwise the pool may only be slow (opening connections on
-    /// a loaded host can take seconds, and a probe that times out proves nothing on a busy
-    /// event loop), and the request waits up to this long.
-    static let connectionWaitWhileServing: Duration = .seconds(30)
     static let probeTimeout: TimeAmount = .milliseconds(500)
 
     /// Whether the server's host refuses a TCP connection to its port (nothing listens: the
-    /// server is stopped or restarting). A timeout or an accepted connection is no.
-    static func refuses(_ location: PostgresLocation) async -> Bool {
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// server is stopped or restarting), answered through the callback without a task of its
+    /// own. A timeout or an accepted connection is no: on a busy event loop a probe that times
+    /// out proves nothing.
+    static func probe(_ location: PostgresLocation) -> @Sendable (@escaping @Sendable (Bool) -> Void) -> Void {
+        { answer in
+            ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(probeTimeout)
-                .connect(host: location.host, port: location.port).get()
-            try? await channel.close()
-            return false
-        } catch let error as NIOConnectionError {
-            return error.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
-        } catch let error as IOError {
-            return error.errnoCode == ECONNREFUSED
-        } catch {
-            return false
+                .connect(host: location.host, port: location.port)
+                .whenComplete { result in
+                    switch result {
+                    case .success(let channel):
+                        channel.close(promise: nil)
+                        answer(false)
+                    case .failure(let error as NIOConnectionError):
+                        answer(error.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED })
+                    case .failure(let error as IOError):
+                        answer(error.errnoCode == ECONNREFUSED)
+                    case .failure:
+                        answer(false)
+                    }
+                }
         }
     }
 
-    /// Runs `body` on a pooled connection lent within `connectionWait` (while the database is
-    /// known to be failing; `connectionWaitWhileServing` otherwise), else throws
-    /// `StorageError.unavailable` and cancels the wait: a connection lent after that runs
-    /// nothing (the caller has already answered), so no request that failed commits later. A
-    /// connection that fails (the server stopped, the network dropped it) is `unavailable`
-    /// too: the transaction did not commit, or its outcome is unknown to the client as to
-    /// any — the caller may retry. postgres-nio does not always fail a query whose connection
-    /// closes under it (a fast shutdown of the server left such queries waiting for good), so
-    /// a body still running after `connectionWait` is watched and abandoned once its
-    /// connection is closed: a closed connection can commit nothing more.
+    /// Runs `body` on a pooled connection lent within `ConnectionWait`'s wait, else throws
+    /// `StorageError.unavailable`: a connection lent after that runs nothing (the caller has
+    /// already answered), so no request that failed commits later. A connection that fails (the
+    /// server stopped, the network dropped it) is `unavailable` too: the transaction did not
+    /// commit, or its outcome is unknown to the client as to any — the caller may retry. The
+    /// failure that begins an outage refuses every request still waiting for a connection. Every
+    /// statement checks first that its connection is open (`PostgresConnection.ensureOpen`), and
+    /// a body still running on a connection that has closed is abandoned: a closed connection
+    /// can commit nothing more.
     func withPooledConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let lease = LeaseClaim()
         let client = self.client
+        let connectionWait = self.connectionWait
         do {
-            let value: T = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-                let answer = Answer(continuation)
-                // Unstructured on purpose: the caller is answered when the wait runs out (or the
-                // connection dies), without waiting for the pool or the query to give up.
-                let work = Task {
-                    do {
-                        answer.resume(with: .success(try await client.withConnection { connection in
-                            guard lease.lend(connection) else { throw StorageError.unavailable(.databaseUnreachable) }
-                            defer { lease.finish() }
-                            return try await body(connection)
-                        }))
-                    } catch {
-                        answer.resume(with: .failure(error))
-                    }
-                }
-                lease.timer = Task { [health, location] in
-                    let started = ContinuousClock.now
-                    try? await Task.sleep(for: Self.connectionWait)
-                    var refused: Bool?
-                    while !Task.isCancelled {
-                        if let connection = lease.running {
-                            // A closed connection, or a server that is down (its port refuses),
-                            // commits nothing more: the body is abandoned. Otherwise it runs on.
-                            if !connection.isClosed {
-                                if health.outage != nil && refused == nil { refused = await Self.refuses(location) }
-                                guard refused == true else {
-                                    try? await Task.sleep(for: .milliseconds(100))
-                                    continue
-                                }
-                            }
-                        } else if health.outage == nil && refused == nil {
-                            // No failure seen yet: is the server there at all, or only slow to lend?
-                            refused = await Self.refuses(location)
-                            if refused == true { health.failed(.databaseUnreachable) }
-                            continue
-                        } else if health.outage == nil && ContinuousClock.now - started < Self.connectionWaitWhileServing {
-                            try? await Task.sleep(for: .milliseconds(100))
-                            continue
-                        } else if !lease.abandon() {
-                            return
-                        }
-                        answer.resume(with: .failure(StorageError.unavailable(.databaseUnreachable)))
-                        work.cancel()
-                        return
-                    }
+            let value: T = try await connectionWait.run { request in
+                do {
+                    try await connectionWait.untilPoolRuns()
+                    request.finish(.success(try await client.withConnection { connection in
+                        guard request.lend(connectionClosed: { connection.isClosed }) else { throw ConnectionWait<ContinuousClock>.refusal }
+                        return try await body(connection)
+                    }))
+                } catch {
+                    request.finish(.failure(error))
                 }
             }
             health.succeeded()
             return value
         } catch let error as StorageError {
-            if case .unavailable(let reason) = error { health.failed(reason) }
+            if case .unavailable(let reason) = error { failed(reason) }
             throw error
         } catch let error as PSQLError where Self.isConnectionFailure(error) {
-            health.failed(.databaseUnreachable)
+            failed(.databaseUnreachable)
             throw StorageError.unavailable(.databaseUnreachable)
         }
     }
 
-    /// Resumes a continuation once, whoever comes first.
-    final class Answer<T: Sendable>: Sendable {
-        private let continuation: Mutex<CheckedContinuation<T, any Error>?>
-
-        init(_ continuation: CheckedContinuation<T, any Error>) {
-            self.continuation = Mutex(continuation)
-        }
-
-        func resume(with result: Result<T, any Error>) {
-            continuation.withLock { $0.take() }?.resume(with: result)
-        }
-    }
-
-    /// One connection request: waiting for the pool, then lent (running the body) and
-    /// finished — or abandoned when the wait ran out first. Whichever of the pool and the
-    /// timer comes second does nothing; the timer is cancelled once the body has finished.
-    final class LeaseClaim: Sendable {
-        enum State { case waiting, lent, abandoned, finished }
-        private let state = Mutex<(state: State, timer: Task<Void, Never>?, connection: PostgresConnection?)>((.waiting, nil, nil))
-
-        /// The pool lent `connection`: false when the request was abandoned meanwhile.
-        func lend(_ connection: PostgresConnection) -> Bool {
-            state.withLock { current in
-                guard current.state == .waiting else { return false }
-                current.state = .lent
-                current.connection = connection
-                return true
-            }
-        }
-
-        /// The wait ran out: true when no connection had been lent.
-        func abandon() -> Bool {
-            state.withLock { current in
-                guard current.state == .waiting else { return false }
-                current.state = .abandoned
-                return true
-            }
-        }
-
-        func finish() {
-            let timer = state.withLock { current -> Task<Void, Never>? in
-                current.state = .finished
-                current.connection = nil
-                return current.timer
-            }
-            timer?.cancel()
-        }
-
-        /// The lent connection while the body runs.
-        var running: PostgresConnection? {
-            state.withLock { $0.state == .lent ? $0.connection : nil }
-        }
-
-        /// The task that abandons or watches the request; cancelled at once when set after the end.
-        var timer: Task<Void, Never>? {
-            get { state.withLock { $0.timer } }
-            set {
-                let finished = state.withLock { current -> Bool in
-                    current.timer = newValue
-                    return current.state == .finished
-                }
-                if finished { newValue?.cancel() }
-            }
-        }
+    /// An operation failed for `reason`: logged once per episode, and when it begins one, the
+    /// requests still waiting for a connection are refused at once.
+    private func failed(_ reason: StorageError.Unavailability) {
+        if health.failed(reason) { connectionWait.outageBegan() }
     }
 
     /// A failure of the connection rather than of the statement: no server answer at all, or
@@ -342,13 +206,13 @@ public final class PostgresBackend: Sendable {
             attempt += 1
             do {
                 return try await withPooledConnection { connection in
-                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.run("BEGIN", logger: logger)
                     do {
                         let value = try await body(connection)
-                        try await connection.query("COMMIT", logger: logger)
+                        try await connection.run("COMMIT", logger: logger)
                         return value
                     } catch {
-                        _ = try? await connection.query("ROLLBACK", logger: logger)
+                        try? await connection.run("ROLLBACK", logger: logger)
                         throw error
                     }
                 }
@@ -387,19 +251,23 @@ extension PostgresBackend: AuthBackend {
         guard done else { throw StorageError.notMigrated(location.redacted) }
     }
 
-    /// Answers within `connectionWait`: a load balancer's health check must not hang while the
-    /// pool waits for an unreachable server.
+    /// Answers within `ConnectionWait`'s wait: a load balancer's health check must not hang
+    /// while the pool waits for an unreachable server.
     public func ping() async -> Bool {
         let logger = self.logger
         return (try? await withPooledConnection { connection in
-            try await connection.query("SELECT 1", logger: logger).collect().count
+            try await connection.rows("SELECT 1", logger: logger).count
         }) == 1
     }
 
-    public func close() async {
-        listener?.cancel()
-        _ = await listener?.value
-        runner.cancel()
-        _ = await runner.value
+    /// The connection pool, and for a worker the listener of queued jobs; the pool first, so a
+    /// `ServiceGroup` stops it last.
+    public var services: [any Service] {
+        let pool = PostgresPoolService(client: client, connectionWait: connectionWait)
+        guard let jobWakeups else { return [pool] }
+        return [pool, JobListener(client: client, wakeups: jobWakeups, connectionWait: connectionWait, logger: logger)]
     }
+
+    /// Nothing to release: the connections close when the pool's service ends.
+    public func close() async {}
 }

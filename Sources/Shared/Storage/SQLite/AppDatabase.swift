@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Logging
+import ServiceLifecycle
 
 /// Owns the SQLite database shared by the API and the worker: its connection pool and its
 /// migrations. Every write is a `BEGIN IMMEDIATE` transaction (GRDB's default for writes), so
@@ -74,6 +75,9 @@ extension AppDatabase: AuthBackend {
 
     /// SQLite cannot tell another process that a row was inserted: workers poll.
     public var jobWakeups: JobWakeups? { nil }
+
+    /// None: GRDB's pool works on the caller's threads and needs no loop of its own.
+    public var services: [any Service] { [] }
 
     public func close() async {
         try? pool.close()
