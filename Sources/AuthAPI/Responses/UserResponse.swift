@@ -38,6 +38,13 @@ extension UserResponse {
     /// Written by hand: this body is on every authenticated read (GET me). The same text
     /// `JSONEncoder` writes with sorted keys and unescaped slashes (`UserResponseJSONTests`
     /// compares them, awkward names included).
+    ///
+    /// Kept for its measured gain (release, SQLite, 2026-12-08, 6 alternating rounds of wrk
+    /// `-c16` on one database, the API's CPU time per request read from /proc): GET me took a
+    /// median 142.8 µs of CPU with this writer and 162.1 µs with `JSONEncoder` (−12 %), while
+    /// token/verify, which does not use it, differed by 4.0 µs (156.3 against 160.3) in the
+    /// same run. Throughput A/B on this machine drifts too much (±7 % between rounds) to show it.
+    /// No other response has a hand-written writer: none is on a path that hot.
     func jsonBytes() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160 + email.utf8.count + firstName.utf8.count + lastName.utf8.count)
