@@ -20,27 +20,34 @@ func buildApplication(
     // queries wait for them, before the server listens.
     var services: [any Service] = database.services
     var startup: [@Sendable () async throws -> Void] = [{ try await database.requireMigrated() }]
-    let tokens: TokenService
-    let keyRing: KeyRing?
-    if configuration.jwtAlgorithm.isAsymmetric {
-        // The first start generates the first key; every start reads them all, and again every
-        // AUTH_KEYS_REFRESH seconds.
-        let sealer = KeySealer(secretKey: secretKey)
-        let management = KeyManagement(
-            store: database, sealer: sealer, algorithm: configuration.jwtAlgorithm,
-            jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: clock)
-        let ring = KeyRing(algorithm: configuration.jwtAlgorithm, store: database, sealer: sealer, clock: clock)
+    // Asymmetric keys: the account tokens' algorithm, and RS256 for the OpenID Provider's
+    // tokens when it is on (one ring when they are the same). The first start generates the
+    // current keys; every start reads them all, and again every AUTH_KEYS_REFRESH seconds.
+    let sealer = KeySealer(secretKey: secretKey)
+    let management = KeyManagement(
+        store: database, sealer: sealer, algorithm: configuration.jwtAlgorithm,
+        providerAlgorithm: configuration.provider == nil ? nil : .rs256,
+        jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: clock)
+    var rings: [SigningAlgorithm: KeyRing] = [:]
+    for algorithm in management.algorithmsInUse {
+        rings[algorithm] = KeyRing(algorithm: algorithm, store: database, sealer: sealer, clock: clock)
+    }
+    let published = management.algorithmsInUse.compactMap { rings[$0] }
+    if !published.isEmpty {
         startup.append {
-            _ = try await management.ensureCurrent()
-            try await ring.refresh()
+            try await management.ensureCurrent()
+            for ring in published { try await ring.refresh() }
         }
-        services.append(KeyRefreshService(ring: ring, interval: .seconds(configuration.keysRefresh), logger: logger))
-        keyRing = ring
+        for ring in published {
+            services.append(KeyRefreshService(ring: ring, interval: .seconds(configuration.keysRefresh), logger: logger))
+        }
+    }
+    let tokens: TokenService
+    if let ring = rings[configuration.jwtAlgorithm] {
         tokens = TokenService(
             keyRing: ring, accessTTL: common.accessTTL, refreshTTL: common.refreshTTL, clock: clock, random: random,
             issuer: common.jwtIssuer, audience: common.jwtAudience)
     } else {
-        keyRing = nil
         tokens = await TokenService(
             secretKey: secretKey, previousKeys: common.previousSecretKeys, accessTTL: common.accessTTL,
             refreshTTL: common.refreshTTL, clock: clock, random: random, issuer: common.jwtIssuer, audience: common.jwtAudience)
@@ -65,11 +72,11 @@ func buildApplication(
         let metrics = MetricsServer.bootstrap(latencyHistograms: [ServiceMetrics.httpRequestDuration, ServiceMetrics.argon2QueueWait])
         services.append(metrics.service(host: configuration.host, port: port, logger: logger))
     }
-    let router = buildRouter(
+    let router = try buildRouter(
         accounts: accounts, database: database,
         cookies: TokenCookies(settings: CookieSettings(configuration: configuration), random: random),
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
-        jwks: JWKSController(ring: keyRing, maxAge: configuration.jwksMaxAge), metrics: metricsOn, clock: clock)
+        jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn, provider: configuration.provider, clock: clock)
     services.append(PurgeService(interval: .seconds(common.retention.purgeInterval), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     var app = Application(

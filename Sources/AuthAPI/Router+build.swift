@@ -10,14 +10,20 @@ import Shared
 /// 405 rule and the OpenAPI document's test read it.
 func buildRouter(
     accounts: AccountUseCases, database: any AuthBackend, cookies: TokenCookies, corsOrigins: Set<String> = [],
-    trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(ring: nil, maxAge: 600),
-    metrics: Bool = false, clock: any AuthClock
-) -> Router<APIRequestContext> {
+    trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(),
+    metrics: Bool = false, provider: ProviderConfiguration? = nil, clock: any AuthClock
+) throws -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Outermost first: metrics time everything; CORS and the security headers decorate every
     // answer, errors included, which `ErrorMiddleware` has made into the contract's JSON.
     if metrics { router.add(middleware: RequestMetricsMiddleware()) }
-    if !corsOrigins.isEmpty { router.add(middleware: CrossOriginMiddleware(origins: corsOrigins)) }
+    // The provider's public endpoints allow any origin (the contract's provider section).
+    let publicPaths: Set<String> = provider == nil ? [] : [
+        "/.well-known/openid-configuration", "/.well-known/jwks.json", "/oauth/token", "/oauth/userinfo", "/oauth/revoke",
+    ]
+    if !corsOrigins.isEmpty || !publicPaths.isEmpty {
+        router.add(middleware: CrossOriginMiddleware(origins: corsOrigins, publicPaths: publicPaths))
+    }
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware())
     if !trustedProxies.isEmpty { router.add(middleware: ClientAddressMiddleware(resolver: ClientAddressResolver(trusted: trustedProxies))) }
@@ -47,6 +53,9 @@ func buildRouter(
 
     router.addRoutes(HealthController(database: database).routes)
     router.group("/.well-known").addRoutes(jwks.routes)
+    if let provider {
+        router.group("/.well-known").addRoutes(try DiscoveryController(provider: provider).routes)
+    }
     router.group("/api").addRoutes(SchemaController().routes)
 
     // Last, with the complete table: it wraps only the router's "no such route" responder.

@@ -19,13 +19,15 @@ struct OpenAPITests {
             tokens: tokens, limiter: RateLimiter(enabled: false, rates: .defaults, store: database, clock: clock),
             codes: CodeHasher(secretKey: TestServer.secretKey), mfaSecrets: MFASecrets(secretKey: TestServer.secretKey), clock: clock,
             random: random, logger: Logger(label: "test"))
-        let router = buildRouter(
+        let router = try buildRouter(
             accounts: accounts, database: database,
-            cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random), clock: clock)
+            cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random),
+            // With the provider on, so that its routes are in the table too.
+            provider: ProviderConfiguration(issuer: "https://id.example.com"), clock: clock)
         return Set(router.routes.map { route in
-            // The probes (`/healthz`, `/readyz`) and the JWKS document are documented as served, without a slash.
+            // The probes (`/healthz`, `/readyz`) and the well-known documents are documented as served, without a slash.
             let path = route.path.description
-            return "\(route.method) " + (["/healthz", "/readyz"].contains(path) || path.hasSuffix(".json") ? path : path + "/")
+            return "\(route.method) " + (["/healthz", "/readyz"].contains(path) || path.hasPrefix("/.well-known/") ? path : path + "/")
         })
     }
 

@@ -249,5 +249,22 @@ struct SigningKeyTests {
         bad["AUTH_JWT_ALGORITHM"] = "PS256"
         let refused = try await TestServer.run(["keys", "list"], environment: bad)
         #expect(refused.status == 2 && refused.output.contains("AUTH_JWT_ALGORITHM"))
+
+        // The OpenID Provider's keys: --alg RS256 only with the provider on; list --json names each key's alg.
+        let noProvider = try await TestServer.run(["keys", "generate", "--alg", "RS256"], environment: es)
+        #expect(noProvider.status != 0 && noProvider.output.contains("RS256"), "\(noProvider.output)")
+        var op = es
+        op["AUTH_OIDC_ISSUER"] = "http://127.0.0.1:9"
+        let rs = try await TestServer.run(["keys", "generate", "--alg", "RS256"], environment: op)
+        #expect(rs.status == 0, "\(rs.output)")
+        let rsKid = rs.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let listed = try await TestServer.run(["keys", "list", "--json"], environment: op)
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+        let algs = Dictionary(uniqueKeysWithValues: rows.compactMap { row in (row["kid"] as? String).map { ($0, row["alg"] as? String) } })
+        #expect(algs[rsKid] == "RS256" && algs[kid] == "ES256", "\(listed.output)")
+        // One current key per algorithm: activating the RS256 key leaves the ES256 key current.
+        #expect(try await TestServer.run(["keys", "activate", rsKid, "--force"], environment: op).status == 0)
+        let states = try await TestServer.run(["keys", "list"], environment: op).output
+        #expect(states.contains("\(kid)  ES256  current") && states.contains("\(rsKid)  RS256  current"), "\(states)")
     }
 }

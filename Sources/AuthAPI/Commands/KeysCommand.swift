@@ -6,10 +6,11 @@ import Shared
 struct KeysCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "List, generate, activate and revoke the signing keys (AUTH_JWT_ALGORITHM ES256, EdDSA or RS256).",
+        abstract: "List, generate, activate and revoke the signing keys (AUTH_JWT_ALGORITHM ES256, EdDSA or RS256; RS256 for the OpenID Provider).",
         discussion: """
             States: standby (published in /.well-known/jwks.json, not signing) -> current (signs new tokens; exactly one) ->
-            previous (its tokens still verify until they expire) -> revoked (neither published nor accepted). Every API process
+            previous (its tokens still verify until they expire) -> revoked (neither published nor accepted); one current key per
+            algorithm (the OpenID Provider signs RS256 whatever AUTH_JWT_ALGORITHM is). Every API process
             sees a change within AUTH_KEYS_REFRESH seconds. Safe rotation: keys generate; wait at least AUTH_JWKS_MAX_AGE;
             keys activate KID; wait at least AUTH_REFRESH_TTL; keys revoke OLD-KID.
             """,
@@ -29,7 +30,7 @@ struct KeysCommand: AsyncParsableCommand {
         return try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI")) { database in
             try await body(KeyManagement(
                 store: database, sealer: KeySealer(secretKey: secretKey), algorithm: configuration.jwtAlgorithm,
-                jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: SystemClock()))
+                providerAlgorithm: configuration.provider == nil ? nil : .rs256, jwksMaxAge: TimeInterval(configuration.jwksMaxAge), clock: SystemClock()))
         }
     }
 
@@ -47,14 +48,14 @@ struct KeysCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Every signing key: kid, algorithm, state and dates, newest first.")
 
-        @Flag(help: "One JSON array, for scripts: kid, algorithm, state, created_at, activated_at, retired_at, revoked_at.")
+        @Flag(help: "One JSON array, for scripts: kid, alg (and algorithm, the same), state, created_at, activated_at, retired_at, revoked_at.")
         var json = false
 
         func run() async throws {
             let keys = try await KeysCommand.withManagement { try await $0.list() }
             if json {
                 let rows: [[String: String?]] = keys.map { key in
-                    ["kid": key.kid, "algorithm": key.algorithm.rawValue, "state": key.state.rawValue,
+                    ["kid": key.kid, "alg": key.algorithm.rawValue, "algorithm": key.algorithm.rawValue, "state": key.state.rawValue,
                      "created_at": ISO8601Text.string(key.createdAt), "activated_at": key.activatedAt.map(ISO8601Text.string),
                      "retired_at": key.retiredAt.map(ISO8601Text.string), "revoked_at": key.revokedAt.map(ISO8601Text.string)]
                 }
@@ -80,11 +81,21 @@ struct KeysCommand: AsyncParsableCommand {
     struct Generate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a standby key of AUTH_JWT_ALGORITHM: published at once, signing only once activated.",
-            discussion: "Prints the new key's kid.")
+            discussion: "Prints the new key's kid. --alg RS256 adds a standby key for the OpenID Provider's tokens (AUTH_OIDC_ISSUER set).")
+
+        @Option(name: .customLong("alg"), help: "The key's algorithm: AUTH_JWT_ALGORITHM's (the default), or RS256 with the OpenID Provider on.")
+        var algorithm: String?
 
         func run() async throws {
+            var requested: SigningAlgorithm?
+            if let algorithm {
+                guard let named = SigningAlgorithm.allCases.first(where: { $0.rawValue.lowercased() == algorithm.lowercased() }) else {
+                    Startup.fail("error: --alg \(algorithm): expected one of ES256, EdDSA, RS256")
+                }
+                requested = named
+            }
             do {
-                let key = try await KeysCommand.withManagement { try await $0.generate() }
+                let key = try await KeysCommand.withManagement { try await $0.generate(algorithm: requested) }
                 print(key.kid)
             } catch let error as KeyError {
                 Startup.fail("refused: \(error)")

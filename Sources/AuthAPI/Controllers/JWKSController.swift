@@ -4,10 +4,16 @@ import Shared
 
 /// `GET /.well-known/jwks.json`: the public keys resource servers verify tokens with. Every
 /// resource server fetches it, so it is served from the key ring's prepared document, cacheable
-/// for `AUTH_JWKS_MAX_AGE` seconds; under HS256 there is nothing to publish (`{"keys": []}`).
+/// for `AUTH_JWKS_MAX_AGE` seconds; under HS256 there is nothing to publish (`{"keys": []}`)
+/// unless the OpenID Provider is on (its RS256 keys are published beside the account keys).
 struct JWKSController {
-    let ring: KeyRing?
+    let rings: [KeyRing]
     let maxAge: Int
+
+    init(rings: [KeyRing] = [], maxAge: Int = 600) {
+        self.rings = rings
+        self.maxAge = maxAge
+    }
 
     static let empty = Array(#"{"keys":[]}"#.utf8)
 
@@ -20,6 +26,6 @@ struct JWKSController {
     @Sendable func jwks(_ request: Request, context: APIRequestContext) async throws -> Response {
         Response(
             status: .ok, headers: [.contentType: Response.jsonContentType, .cacheControl: "public, max-age=\(maxAge)"],
-            body: .init(byteBuffer: ByteBuffer(bytes: ring?.jwks ?? Self.empty)))
+            body: .init(byteBuffer: ByteBuffer(bytes: rings.isEmpty ? Self.empty : KeyRing.jwks(rings))))
     }
 }

@@ -29,6 +29,8 @@ public struct APIConfiguration: Sendable {
     public var keysRefresh: Int = 30
     /// `AUTH_METRICS_PORT`: where Prometheus scrapes `GET /metrics` (on `host`); nil: no metrics.
     public var metricsPort: Int?
+    /// `AUTH_OIDC_*`: the OpenID Provider; nil (the default) when `AUTH_OIDC_ISSUER` is unset.
+    public var provider: ProviderConfiguration?
 
     public init(
         common: CommonConfiguration = .init(),
@@ -116,6 +118,7 @@ public struct APIConfiguration: Sendable {
         let jwksMaxAge = env.integer("AUTH_JWKS_MAX_AGE", default: 600, range: 0...604_800)
         let keysRefresh = env.integer("AUTH_KEYS_REFRESH", default: 30, range: 1...86_400)
         let metricsPort = env.optionalPort("AUTH_METRICS_PORT")
+        let provider = ProviderConfiguration.read(&env)
         guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
         var configuration = APIConfiguration(
             common: common, host: host, port: port, throttleEnabled: throttle, throttleRates: rates,
@@ -125,6 +128,7 @@ public struct APIConfiguration: Sendable {
         configuration.jwksMaxAge = jwksMaxAge
         configuration.keysRefresh = keysRefresh
         configuration.metricsPort = metricsPort
+        configuration.provider = provider
         return configuration
     }
 }

@@ -12,6 +12,8 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The key was made for another `AUTH_JWT_ALGORITHM`.
     case wrongAlgorithm(kid: String, key: SigningAlgorithm, configured: SigningAlgorithm)
     case notAsymmetric
+    /// Neither `AUTH_JWT_ALGORITHM` nor the OpenID Provider (RS256) signs with this algorithm.
+    case algorithmNotInUse(SigningAlgorithm)
     case sealingFailed
     /// The private key does not open with this `AUTH_SECRET_KEY` (another secret, or tampering).
     case cannotOpen(kid: String)
@@ -29,6 +31,8 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongAlgorithm(let kid, let key, let configured):
             return "key \(kid) is an \(key.rawValue) key, but AUTH_JWT_ALGORITHM is \(configured.rawValue)"
         case .notAsymmetric: return "AUTH_JWT_ALGORITHM is HS256: tokens are signed with AUTH_SECRET_KEY, there are no signing keys"
+        case .algorithmNotInUse(let algorithm):
+            return "no tokens are signed with \(algorithm.rawValue): it is neither AUTH_JWT_ALGORITHM nor the OpenID Provider's RS256"
         case .sealingFailed: return "the private key could not be sealed"
         case .cannotOpen(let kid): return "the private key of \(kid) does not open with this AUTH_SECRET_KEY"
         case .malformedKey(let kid): return "the stored key \(kid) cannot be read"

@@ -24,6 +24,8 @@ public final class KeyRing: Sendable {
         /// Verifiers already built, by kid (a key's public part never changes).
         var built: [String: any JWTAlgorithm] = [:]
         var jwks: [UInt8] = Array(#"{"keys":[]}"#.utf8)
+        /// The published JWKs, in JWKS order, for a document that merges several rings.
+        var published: [String] = []
         var lastLookup = Date.distantPast
     }
 
@@ -46,6 +48,15 @@ public final class KeyRing: Sendable {
     public var jwks: [UInt8] { snapshot.withLock { $0.jwks } }
 
     public var kids: [String: SigningKey.State] { snapshot.withLock { $0.states } }
+
+    /// One JWKS for several rings (the account tokens' algorithm and the OpenID Provider's
+    /// RS256): their published keys, each ring's in its own order, a ring given twice once.
+    public static func jwks(_ rings: [KeyRing]) -> [UInt8] {
+        if rings.count == 1 { return rings[0].jwks }
+        var seen = Set<ObjectIdentifier>()
+        let documents = rings.filter { seen.insert(ObjectIdentifier($0)).inserted }.flatMap { ring in ring.snapshot.withLock { $0.published } }
+        return Array(("{\"keys\":[" + documents.joined(separator: ",") + "]}").utf8)
+    }
 
     /// The verifier of a current or previous key; for a key known as standby, its row is read
     /// again (at most once a second, so that forged headers cannot make every request a query).
@@ -97,6 +108,7 @@ public final class KeyRing: Sendable {
             }
         }
         next.jwks = Array(("{\"keys\":[" + documents.joined(separator: ",") + "]}").utf8)
+        next.published = documents
         snapshot.withLock { $0 = next }
     }
 

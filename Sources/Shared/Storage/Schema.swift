@@ -234,6 +234,12 @@ public enum Schema {
         Step(name: "v10-session-end", template: """
             CREATE INDEX login_sessions_revoked ON login_sessions(revoked_at) WHERE revoked_at IS NOT NULL;
             """),
+        // One current key per algorithm: the OpenID Provider signs RS256 whatever the account
+        // tokens' algorithm, from the same key store (see `KeyManagement`).
+        Step(name: "v11-current-per-algorithm", template: """
+            DROP INDEX signing_keys_one_current;
+            CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(algorithm) WHERE state = 'current';
+            """),
     ]
 
     /// Steps recorded under an older name: PostgreSQL databases made before the history was

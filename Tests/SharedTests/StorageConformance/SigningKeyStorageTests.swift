@@ -36,9 +36,9 @@ extension StorageConformance {
             let db = try await store.openFresh()
             let clock = ManualClock(C.t0)
             let keys = Self.management(db, clock: clock)
-            let first = try await keys.ensureCurrent()
+            let first = try await keys.ensureCurrent()[0]
             #expect(first.state == .current && first.activatedAt == C.t0)
-            #expect(try await keys.ensureCurrent().kid == first.kid, "a second start keeps the key")
+            #expect(try await keys.ensureCurrent().map(\.kid) == [first.kid], "a second start keeps the key")
 
             clock.advance(by: 10)
             let second = try await keys.generate()
@@ -86,7 +86,7 @@ extension StorageConformance {
             async let a = Self.management(db, clock: clock).ensureCurrent()
             async let b = Self.management(other, clock: clock).ensureCurrent()
             let (first, second) = try await (a, b)
-            #expect(first.kid == second.kid)
+            #expect(first.map(\.kid) == second.map(\.kid) && first.count == 1)
             #expect(try await db.signingKeys().filter { $0.state == .current }.count == 1)
 
             let material = try KeyMaterial.generate(.es256)
@@ -94,6 +94,45 @@ extension StorageConformance {
                                    sealedPrivateKey: [1, 2, 3], createdAt: C.t0)
             await #expect(throws: StorageError.uniqueViolation) { try await db.insertSigningKey(rogue) }
             await other.close()
+            await db.close()
+        }
+
+        @Test("The OpenID Provider's RS256 keys sit beside the account keys: one current per algorithm, rotation within an algorithm, one JWKS",
+              arguments: TestStore.available)
+        func providerKeys(store: TestStore) async throws {
+            let db = try await store.openFresh()
+            let clock = ManualClock(C.t0)
+            let keys = KeyManagement(store: db, sealer: KeySealer(secretKey: testSecret), algorithm: .es256, providerAlgorithm: .rs256,
+                                     jwksMaxAge: 600, clock: clock)
+            #expect(keys.algorithmsInUse == [.es256, .rs256])
+            let current = try await keys.ensureCurrent()
+            #expect(current.map(\.algorithm) == [.es256, .rs256] && current.allSatisfy { $0.state == .current })
+            #expect(try await keys.ensureCurrent().map(\.kid) == current.map(\.kid), "a second start keeps both")
+
+            // Rotating the provider's key leaves the account key current.
+            let standby = try await keys.generate(algorithm: .rs256)
+            #expect(try await keys.activate(kid: standby.kid, force: true) == .done(previous: current[1].kid))
+            let states = Dictionary(uniqueKeysWithValues: try await keys.list().map { ($0.kid, $0.state) })
+            #expect(states == [current[0].kid: .current, current[1].kid: .previous, standby.kid: .current])
+            await #expect(throws: KeyError.algorithmNotInUse(.edDSA)) { try await keys.generate(algorithm: .edDSA) }
+
+            // HS256 account tokens with the provider on: the RS256 key alone; turning the provider
+            // off later does not refuse the start (its key is not an account key).
+            let hs = KeyManagement(store: db, sealer: KeySealer(secretKey: testSecret), algorithm: .hs256, providerAlgorithm: .rs256,
+                                   jwksMaxAge: 600, clock: clock)
+            #expect(hs.algorithmsInUse == [.rs256])
+            #expect(try await hs.ensureCurrent().map(\.kid) == [standby.kid])
+
+            // One document for both rings: the account keys, then the provider's.
+            let es = KeyRing(algorithm: .es256, store: db, sealer: KeySealer(secretKey: testSecret), clock: clock)
+            let rs = KeyRing(algorithm: .rs256, store: db, sealer: KeySealer(secretKey: testSecret), clock: clock)
+            try await es.refresh()
+            try await rs.refresh()
+            let document = try JSONSerialization.jsonObject(with: Data(KeyRing.jwks([es, rs]))) as? [String: [[String: String]]]
+            let published = document?["keys"]?.map { ($0["kid"] ?? "", $0["alg"] ?? "") } ?? []
+            #expect(published.map(\.0) == [current[0].kid, standby.kid, current[1].kid])
+            #expect(published.map(\.1) == ["ES256", "RS256", "RS256"])
+            #expect(KeyRing.jwks([rs, rs]) == rs.jwks, "a ring given twice (RS256 for both) is published once")
             await db.close()
         }
 
@@ -160,7 +199,7 @@ extension StorageConformance {
             let db = try await store.openFresh()
             let clock = ManualClock(Date())
             let keys = Self.management(db, .es256, clock: clock)
-            let first = try await keys.ensureCurrent()
+            let first = try await keys.ensureCurrent()[0]
             let ring = KeyRing(algorithm: .es256, store: db, sealer: KeySealer(secretKey: testSecret), clock: clock)
             try await ring.refresh()
             // A second replica's ring on the same database.

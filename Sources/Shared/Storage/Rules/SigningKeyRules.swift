@@ -1,8 +1,8 @@
 import Foundation
 
 /// The one home of the signing-key state machine, for both databases: standby → current →
-/// previous → revoked. Exactly one current key is also the database's rule (a unique partial
-/// index), so two replicas generating the first key at once cannot both succeed.
+/// previous → revoked. One current key per algorithm is also the database's rule (a unique
+/// partial index), so two replicas generating the first key at once cannot both succeed.
 extension TransactionRunner {
     /// Every key, newest first.
     public func signingKeys() async throws -> [SigningKey] {
@@ -23,15 +23,17 @@ extension TransactionRunner {
     }
 
     /// Only a standby key, published at least `minimumPublished` (its creation: a standby key is
-    /// in the JWKS from the start); the current one becomes previous first, so the unique index
-    /// never sees two.
+    /// in the JWKS from the start); the current one of its algorithm becomes previous first, so
+    /// the unique index (one current key per algorithm) never sees two.
     public func activateSigningKey(kid: String, now: Date, minimumPublished: TimeInterval?) async throws -> KeyChange {
-        try await run(.read(SQLStatement("SELECT kid FROM signing_keys WHERE state = 'current'", lock: .forUpdate(of: nil))) { currentRows in
-            let previous = try currentRows.first.map { try $0.text("kid") }
-            return .read(SigningKeyRules.one(kid, locked: true)) { rows in
-                guard let row = rows.first else { return .done(.refused(.unknownKid(kid))) }
-                let key = try SigningKeyRules.key(row)
-                guard key.state == .standby else { return .done(.refused(.notStandby(kid: kid, state: key.state))) }
+        try await run(.read(SigningKeyRules.one(kid, locked: true)) { rows in
+            guard let row = rows.first else { return .done(.refused(.unknownKid(kid))) }
+            let key = try SigningKeyRules.key(row)
+            guard key.state == .standby else { return .done(.refused(.notStandby(kid: kid, state: key.state))) }
+            let algorithm = key.algorithm.rawValue
+            return .read(SQLStatement(
+                "SELECT kid FROM signing_keys WHERE state = 'current' AND algorithm = ?", algorithm, lock: .forUpdate(of: nil))) { currentRows in
+                let previous = try currentRows.first.map { try $0.text("kid") }
                 if let minimumPublished {
                     let published = now.timeIntervalSince(key.createdAt)
                     guard published >= minimumPublished else {
@@ -39,7 +41,8 @@ extension TransactionRunner {
                     }
                 }
                 return .writes([
-                    SQLStatement("UPDATE signing_keys SET state = 'previous', retired_at = ? WHERE state = 'current'", now),
+                    SQLStatement("UPDATE signing_keys SET state = 'previous', retired_at = ? WHERE state = 'current' AND algorithm = ?",
+                                 now, algorithm),
                     SQLStatement("UPDATE signing_keys SET state = 'current', activated_at = ? WHERE kid = ?", now, kid),
                 ], then: .done(.done(previous: previous)))
             }
