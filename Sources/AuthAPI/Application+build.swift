@@ -76,7 +76,11 @@ func buildApplication(
         accounts: accounts, database: database,
         cookies: TokenCookies(settings: CookieSettings(configuration: configuration), random: random),
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
-        jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn, provider: configuration.provider, clock: clock)
+        jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn, provider: configuration.provider,
+        clients: ClientManagement(
+            store: database, secrets: ClientSecrets(secretKey: secretKey, random: random),
+            audit: AuditLog(store: database, clock: clock, logger: logger), clock: clock),
+        clock: clock)
     services.append(PurgeService(interval: .seconds(common.retention.purgeInterval), logger: logger) { try await accounts.housekeeping.purgeExpired() })
 
     var app = Application(

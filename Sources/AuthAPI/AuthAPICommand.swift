@@ -10,7 +10,7 @@ struct AuthAPICommand: AsyncParsableCommand {
         commandName: "AuthAPI",
         abstract: "E-mail + password authentication API (JWT access/refresh tokens, e-mail verification).",
         discussion: "Configured by AUTH_* environment variables; see README.md for the table.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, CreateSuperuserCommand.self, KeysCommand.self, ImportDjangoCommand.self],
+        subcommands: [ServeCommand.self, MigrateCommand.self, CreateSuperuserCommand.self, KeysCommand.self, ClientsCommand.self, ImportDjangoCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     static func main() async {

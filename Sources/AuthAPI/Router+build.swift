@@ -11,7 +11,7 @@ import Shared
 func buildRouter(
     accounts: AccountUseCases, database: any AuthBackend, cookies: TokenCookies, corsOrigins: Set<String> = [],
     trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(),
-    metrics: Bool = false, provider: ProviderConfiguration? = nil, clock: any AuthClock
+    metrics: Bool = false, provider: ProviderConfiguration? = nil, clients: ClientManagement? = nil, clock: any AuthClock
 ) throws -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Outermost first: metrics time everything; CORS and the security headers decorate every
@@ -46,10 +46,11 @@ func buildRouter(
         .addRoutes(MFAController(multiFactor: accounts.multiFactor).routes)
         .addRoutes(CredentialsController(passwordChange: accounts.passwordChange, emailChange: accounts.emailChange, delivery: delivery).routes)
 
-    router.group("/api/admin").add(middleware: authenticator)
+    let staff = router.group("/api/admin").add(middleware: authenticator)
         .group(context: AuthenticatedRequestContext.self)
         .group(context: StaffRequestContext.self)
-        .addRoutes(AdminController(administration: accounts.administration).routes)
+    staff.addRoutes(AdminController(administration: accounts.administration).routes)
+    if let clients { staff.addRoutes(ClientsController(clients: clients).routes) }
 
     router.addRoutes(HealthController(database: database).routes)
     router.group("/.well-known").addRoutes(jwks.routes)

@@ -23,7 +23,11 @@ struct OpenAPITests {
             accounts: accounts, database: database,
             cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random),
             // With the provider on, so that its routes are in the table too.
-            provider: ProviderConfiguration(issuer: "https://id.example.com"), clock: clock)
+            provider: ProviderConfiguration(issuer: "https://id.example.com"),
+            clients: ClientManagement(
+                store: database, secrets: ClientSecrets(secretKey: TestServer.secretKey, random: random),
+                audit: AuditLog(store: database, clock: clock, logger: Logger(label: "test")), clock: clock),
+            clock: clock)
         return Set(router.routes.map { route in
             // The probes (`/healthz`, `/readyz`) and the well-known documents are documented as served, without a slash.
             let path = route.path.description

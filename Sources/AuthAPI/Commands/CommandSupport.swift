@@ -9,4 +9,15 @@ enum CommandSupport {
             Startup.fail(error.description, code: 2)
         }
     }
+
+    /// `AUTH_SECRET_KEY`, or the key generated beside the database on its first use; a
+    /// command that cannot have one exits with the reason.
+    static func secretKey(_ configuration: APIConfiguration) -> String {
+        do {
+            return try SecretKeyStore.resolve(
+                configured: configuration.common.secretKey, directory: configuration.common.databaseDirectory, random: SecureRandom())
+        } catch {
+            Startup.fail("error: \(error)")
+        }
+    }
 }

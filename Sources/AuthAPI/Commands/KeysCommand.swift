@@ -20,13 +20,7 @@ struct KeysCommand: AsyncParsableCommand {
     /// database (closed when `body` returns).
     static func withManagement<T>(_ body: (KeyManagement) async throws -> T) async throws -> T {
         let configuration = try CommandSupport.configuration()
-        let secretKey: String
-        do {
-            secretKey = try SecretKeyStore.resolve(
-                configured: configuration.common.secretKey, directory: configuration.common.databaseDirectory, random: SecureRandom())
-        } catch {
-            Startup.fail("error: \(error)")
-        }
+        let secretKey = CommandSupport.secretKey(configuration)
         return try await Startup.withDatabase(configuration.common, requireMigrated: true, logger: Startup.logger(label: "AuthAPI")) { database in
             try await body(KeyManagement(
                 store: database, sealer: KeySealer(secretKey: secretKey), algorithm: configuration.jwtAlgorithm,

@@ -28,6 +28,7 @@ extension APIError {
         case .lastStaff:
             self = .detail(.badRequest, "The last active staff account cannot be deactivated, demoted or deleted.", code: "last_staff")
         case .jobNotDead: self = .detail(.badRequest, "Only a dead job can be requeued.", code: "not_dead")
+        case .publicClient: self = .detail(.badRequest, "A public client has no secret.", code: "public_client")
         case .alreadyVerified: self = .detail(.badRequest, "This address is already verified.", code: "already_verified")
         case .accountInactive: self = .detail(.badRequest, "This account is not active.", code: "account_inactive")
         }

@@ -39,6 +39,8 @@ public enum AuthError: Error, Sendable, Equatable {
     /// Staff asked to mail a deactivated account: the worker sends nothing to one, so the
     /// request is refused rather than answered 202 for a mail that never goes.
     case accountInactive
+    /// A secret asked of a public client (it has none: PKCE is its proof).
+    case publicClient
 
     /// One wrong field.
     public static func field(_ name: String, _ message: String) -> AuthError {

@@ -96,6 +96,34 @@ public struct FieldReader: Sendable {
         }
     }
 
+    /// An optional list of strings, read as DRF's `ListField(child=CharField())`: nil when
+    /// absent; a value that is not a list, or holds anything but non-blank strings, is an error.
+    public mutating func optionalStringList(_ field: String, maxCount: Int = 50) -> [String]? {
+        guard let value = object[field] else { return nil }
+        guard case .array(let items) = value else {
+            add(field, value == .null ? "This field may not be null." : "Expected a list of items but got type \"\(value.typeName)\".")
+            return nil
+        }
+        guard items.count <= maxCount else {
+            add(field, "Ensure this field has no more than \(maxCount) elements.")
+            return nil
+        }
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let text) = item, !text.utf8.contains(0) else {
+                add(field, "Not a valid string.")
+                return nil
+            }
+            let trimmed = text.trimmingWhiteSpace()
+            guard !trimmed.isEmpty else {
+                add(field, "This field may not be blank.")
+                return nil
+            }
+            strings.append(trimmed)
+        }
+        return strings
+    }
+
     /// Throws the collected field errors, if any.
     public func finish() throws(AuthError) {
         try errors.throwIfAny()

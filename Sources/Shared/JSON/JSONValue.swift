@@ -27,3 +27,17 @@ public enum JSONValue: Decodable, Sendable, Equatable {
         }
     }
 }
+
+extension JSONValue {
+    /// The Python type name DRF's messages use for a value of this kind.
+    var typeName: String {
+        switch self {
+        case .null: return "NoneType"
+        case .bool: return "bool"
+        case .number(let value): return value == value.rounded() ? "int" : "float"
+        case .string: return "str"
+        case .array: return "list"
+        case .object: return "dict"
+        }
+    }
+}

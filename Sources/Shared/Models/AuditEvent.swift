@@ -31,6 +31,10 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     case adminCodeSent = "admin_code_sent"
     case adminMFAReset = "admin_mfa_reset"
     case adminMailRequeued = "admin_mail_requeued"
+    // The OpenID Provider's clients (actor: the staff user; none from the command line).
+    case clientCreated = "client_created"
+    case clientDeleted = "client_deleted"
+    case clientSecretRotated = "client_secret_rotated"
 }
 
 /// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).

@@ -44,6 +44,7 @@ public enum PersonalData {
     /// Tables that hold nothing about a person.
     public static let impersonal: [String: String] = [
         "signing_keys": "the service's own keys",
+        "oauth_clients": "the applications registered with the OpenID Provider, not their users",
     ]
 
     public static let tables: [Table] = [

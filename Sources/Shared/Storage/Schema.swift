@@ -240,6 +240,22 @@ public enum Schema {
             DROP INDEX signing_keys_one_current;
             CREATE UNIQUE INDEX signing_keys_one_current ON signing_keys(algorithm) WHERE state = 'current';
             """),
+        // The OpenID Provider's clients (see `ClientRules`): the secret only as a keyed hash,
+        // the registered URIs as JSON arrays of exact strings.
+        Step(name: "v12-oauth-clients", template: """
+            CREATE TABLE oauth_clients (
+                client_id TEXT PRIMARY KEY NOT NULL,
+                name TEXT NOT NULL,
+                redirect_uris TEXT NOT NULL,
+                post_logout_redirect_uris TEXT NOT NULL,
+                is_public BOOLEAN NOT NULL,
+                first_party BOOLEAN NOT NULL,
+                require_pkce BOOLEAN NOT NULL,
+                secret_hash {bytes},
+                created_at {time} NOT NULL
+            );
+            CREATE INDEX oauth_clients_created ON oauth_clients(created_at, client_id);
+            """),
     ]
 
     /// Steps recorded under an older name: PostgreSQL databases made before the history was

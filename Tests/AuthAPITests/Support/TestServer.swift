@@ -183,13 +183,15 @@ final class TestServer {
 
     struct RunResult {
         var status: Int32
+        /// Standard output and standard error together.
         var output: String
+        var stdout: String = ""
     }
 
     /// Runs an `AuthAPI` subcommand to completion, with optional standard input.
     static func run(_ arguments: [String], environment: [String: String], stdin: String? = nil, directory: URL? = nil) async throws -> RunResult {
         let result = try await Process.output(of: binary("AuthAPI"), arguments, environment: environment, directory: directory, stdin: stdin)
-        return RunResult(status: result.status, output: result.output)
+        return RunResult(status: result.status, output: result.output, stdout: result.stdout)
     }
 
     private static func waitForPort(logPath: String, process: Process) async throws -> Int {

@@ -68,6 +68,14 @@ public struct SQLRow: Sendable {
         guard case .bytes(let d) = try value(column) else { throw SQLRowError.wrongType(column) }
         return d
     }
+
+    public func optionalBytes(_ column: String) throws -> Data? {
+        switch try value(column) {
+        case .null: return nil
+        case .bytes(let d): return d
+        default: throw SQLRowError.wrongType(column)
+        }
+    }
 }
 
 public enum SQLRowError: Error, Equatable {
