@@ -76,7 +76,10 @@ func buildApplication(
         accounts: accounts, database: database,
         cookies: TokenCookies(settings: CookieSettings(configuration: configuration), random: random),
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
-        jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn, provider: configuration.provider,
+        jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn,
+        provider: try configuration.provider.map {
+            try ProviderEdge(configuration: $0, database: database, secretKey: secretKey, clock: clock, random: random)
+        },
         clients: ClientManagement(
             store: database, secrets: ClientSecrets(secretKey: secretKey, random: random),
             audit: AuditLog(store: database, clock: clock, logger: logger), clock: clock),

@@ -11,7 +11,7 @@ import Shared
 func buildRouter(
     accounts: AccountUseCases, database: any AuthBackend, cookies: TokenCookies, corsOrigins: Set<String> = [],
     trustedProxies: [ClientAddressResolver.Network] = [], jwks: JWKSController = JWKSController(),
-    metrics: Bool = false, provider: ProviderConfiguration? = nil, clients: ClientManagement? = nil, clock: any AuthClock
+    metrics: Bool = false, provider: ProviderEdge? = nil, clients: ClientManagement? = nil, clock: any AuthClock
 ) throws -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self, options: .autoGenerateHeadEndpoints)
     // Outermost first: metrics time everything; CORS and the security headers decorate every
@@ -55,7 +55,12 @@ func buildRouter(
     router.addRoutes(HealthController(database: database).routes)
     router.group("/.well-known").addRoutes(jwks.routes)
     if let provider {
-        router.group("/.well-known").addRoutes(try DiscoveryController(provider: provider).routes)
+        router.group("/.well-known").addRoutes(try DiscoveryController(provider: provider.configuration).routes)
+        let cookies = ProviderCookies(provider: provider.configuration)
+        router.group("/oauth")
+            .addRoutes(AuthorizationController(
+                authorization: provider.authorization, provider: provider.configuration, pages: provider.pages, cookies: cookies).routes)
+            .addRoutes(SignInPagesController(authorization: provider.authorization, pages: provider.pages, cookies: cookies).routes)
     }
     router.group("/api").addRoutes(SchemaController().routes)
 

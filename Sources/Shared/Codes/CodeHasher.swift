@@ -7,9 +7,7 @@ public struct CodeHasher: Sendable {
     let key: SymmetricKey
 
     public init(secretKey: String) {
-        let derived = HMAC<SHA256>.authenticationCode(
-            for: Array("swift-auth one-time code hashing v1".utf8), using: SymmetricKey(data: Array(secretKey.utf8)))
-        key = SymmetricKey(data: Array(derived))
+        key = .derived(from: secretKey, purpose: "swift-auth one-time code hashing v1")
     }
 
     public func hash(code: String, purpose: CodePurpose, emailKey: String) -> Data {

@@ -13,14 +13,18 @@ public struct ProviderConfiguration: Sendable, Equatable {
     public var sessionTTL: TimeInterval
     /// `AUTH_OIDC_AUDIENCE`: the `aud` of every access token; nil: the client_id.
     public var audience: String?
+    /// `AUTH_OIDC_TEMPLATES`: a folder whose `*.mustache` files and `style.css` replace the
+    /// built-in sign-in pages' of the same name (read at start).
+    public var templatesDirectory: String?
 
     public init(issuer: String, codeTTL: TimeInterval = 60, idTokenTTL: TimeInterval = 300, sessionTTL: TimeInterval = 86_400,
-                audience: String? = nil) {
+                audience: String? = nil, templatesDirectory: String? = nil) {
         self.issuer = issuer
         self.codeTTL = codeTTL
         self.idTokenTTL = idTokenTTL
         self.sessionTTL = sessionTTL
         self.audience = audience
+        self.templatesDirectory = templatesDirectory
     }
 
     /// The issuer's path (`""` or `/prefix`): a prefix a proxy strips before the request
@@ -41,6 +45,11 @@ public struct ProviderConfiguration: Sendable, Equatable {
         let idTokenTTL = env.integer("AUTH_OIDC_ID_TOKEN_TTL", default: 300, range: 1...86_400)
         let sessionTTL = env.integer("AUTH_OIDC_SESSION_TTL", default: 86_400, range: 60...31_536_000)
         let audience = env.raw("AUTH_OIDC_AUDIENCE")
+        let templates = env.raw("AUTH_OIDC_TEMPLATES")
+        var isDirectory: ObjCBool = false
+        if let templates, !(FileManager.default.fileExists(atPath: templates, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            env.report("AUTH_OIDC_TEMPLATES=\(templates): not a directory")
+        }
         guard let issuer = Self.issuer(text) else {
             env.report("AUTH_OIDC_ISSUER=\(text): expected an absolute https:// URL (http:// only on a loopback host) "
                 + "without query or fragment, like https://id.example.com")
@@ -48,7 +57,7 @@ public struct ProviderConfiguration: Sendable, Equatable {
         }
         return ProviderConfiguration(
             issuer: issuer, codeTTL: TimeInterval(codeTTL), idTokenTTL: TimeInterval(idTokenTTL),
-            sessionTTL: TimeInterval(sessionTTL), audience: audience)
+            sessionTTL: TimeInterval(sessionTTL), audience: audience, templatesDirectory: templates)
     }
 
     /// The issuer with its trailing `/` dropped, or nil when the text is not one the contract

@@ -27,8 +27,7 @@ public final class JobRandom: RandomSource {
 
     /// The stream key, kept apart from every other use of the secret key.
     public static func key(secretKey: String) -> SymmetricKey {
-        SymmetricKey(data: Array(HMAC<SHA256>.authenticationCode(
-            for: Array("swift-auth mail job randomness v1".utf8), using: SymmetricKey(data: Array(secretKey.utf8)))))
+        .derived(from: secretKey, purpose: "swift-auth mail job randomness v1")
     }
 
     public func bytes(_ count: Int) -> [UInt8] {

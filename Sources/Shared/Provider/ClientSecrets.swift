@@ -9,9 +9,7 @@ public struct ClientSecrets: Sendable {
     let random: any RandomSource
 
     public init(secretKey: String, random: any RandomSource) {
-        let derived = HMAC<SHA256>.authenticationCode(
-            for: Array("swift-auth client secret hashing v1".utf8), using: SymmetricKey(data: Array(secretKey.utf8)))
-        key = SymmetricKey(data: Array(derived))
+        key = .derived(from: secretKey, purpose: "swift-auth client secret hashing v1")
         self.random = random
     }
 

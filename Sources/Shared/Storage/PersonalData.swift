@@ -63,6 +63,9 @@ public enum PersonalData {
         Table(name: "mfa_recovery_codes", export: .exported(field: "mfa"), deletion: .cascadesFromUsers, retention: .whileTheAccountLives),
         Table(name: "mfa_challenges", export: .notExported(because: "a login's second-step token, a secret that lives five minutes"),
               deletion: .cascadesFromUsers, retention: .purged),
+        Table(name: "oauth_interactions",
+              export: .notExported(because: "a pending sign-in at the OpenID Provider, a secret that lives ten minutes"),
+              deletion: .cascadesFromUsers, retention: .purged),
         Table(name: "users_search", export: .exported(field: "user"), deletion: .followsTable("users"), retention: .whileTheAccountLives),
     ]
 }

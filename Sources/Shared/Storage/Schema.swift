@@ -256,6 +256,22 @@ public enum Schema {
             );
             CREATE INDEX oauth_clients_created ON oauth_clients(created_at, client_id);
             """),
+        // The provider's pending authorization requests (see `InteractionRules`): by the hash of
+        // their id, bound to the browser by the hash of its `op_browser` cookie, 10 minutes.
+        Step(name: "v13-oauth-interactions", template: """
+            CREATE TABLE oauth_interactions (
+                id_hash {bytes} PRIMARY KEY NOT NULL,
+                browser_hash {bytes} NOT NULL,
+                client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+                request TEXT NOT NULL,
+                user_id {bigint} REFERENCES users(id) ON DELETE CASCADE,
+                stage TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at {time} NOT NULL,
+                expires_at {time} NOT NULL
+            );
+            CREATE INDEX oauth_interactions_expiry ON oauth_interactions(expires_at);
+            """),
     ]
 
     /// Steps recorded under an older name: PostgreSQL databases made before the history was

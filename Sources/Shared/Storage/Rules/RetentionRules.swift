@@ -1,7 +1,7 @@
 import Foundation
 
-/// The deletes of the purge, for both databases: ended sessions, codes, cooldowns and MFA login
-/// challenges once the policy's grace has passed (so a late request still gets a precise
+/// The deletes of the purge, for both databases: ended sessions, codes, cooldowns, MFA login
+/// challenges and the provider's pending sign-ins once the policy's grace has passed (so a late request still gets a precise
 /// answer), audit events past their retention, throttle hits once no window can count them,
 /// sent mail past its retention. Each deletes at most `limit` rows (see `BatchedPurge`).
 extension TransactionRunner {
@@ -15,6 +15,7 @@ extension TransactionRunner {
                                    graceAgo, limit: limit),
             RetentionRules.limited("auth_events", key: "id", where: "created_at < ?", now.addingTimeInterval(-policy.auditEvents), limit: limit),
             RetentionRules.limited("mfa_challenges", key: "token_hash", where: "expires_at < ?", graceAgo, limit: limit),
+            RetentionRules.limited("oauth_interactions", key: "id_hash", where: "expires_at < ?", graceAgo, limit: limit),
         ]
         @Sendable func delete(from index: Int, removed: Int) -> TransactionStep<Int> {
             guard index < statements.count else { return .done(removed) }
