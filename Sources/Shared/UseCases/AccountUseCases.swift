@@ -6,6 +6,8 @@ import Logging
 public struct AccountUseCases: Sendable {
     public let registration: Registration
     public let login: Login
+    /// The password step shared by `/login/` and the OpenID Provider's login page.
+    public let passwordSignIn: PasswordSignIn
     public let verification: EmailVerification
     public let authentication: Authentication
     public let profile: Profile
@@ -38,9 +40,9 @@ public struct AccountUseCases: Sendable {
         registration = Registration(
             store: store, passwords: passwords, throttle: throttle, sessions: opener, tokens: tokens, mailJobs: mailJobs, audit: audit,
             clock: clock)
+        passwordSignIn = PasswordSignIn(store: store, passwords: passwords, throttle: throttle, audit: audit)
         login = Login(
-            store: store, passwords: passwords, throttle: throttle, sessions: opener, tokens: tokens, challenges: challenges, audit: audit,
-            clock: clock)
+            store: store, password: passwordSignIn, sessions: opener, tokens: tokens, challenges: challenges, audit: audit, clock: clock)
         verification = EmailVerification(
             store: store, throttle: throttle, codeMail: codeMail, codes: verifier, authentication: authentication, sessions: opener,
             tokens: tokens, clock: clock)

@@ -4,8 +4,7 @@ import Foundation
 /// the second step.
 public struct Login: Sendable {
     let store: any AuthStore
-    let passwords: Passwords
-    let throttle: Throttle
+    let password: PasswordSignIn
     let sessions: SessionOpener
     let tokens: TokenService
     let challenges: MFAChallenges
@@ -18,36 +17,20 @@ public struct Login: Sendable {
         case secondFactorRequired(mfaToken: String)
     }
 
-    /// Every attempt takes a failure slot first, per IP before the body is even read, then per
-    /// address; a successful login gives both back: only failed logins count, and a parallel
-    /// burst cannot pass the limit. Unknown address, wrong password and inactive account answer
-    /// alike, after the same work.
+    /// The password step (`PasswordSignIn`: throttled, failures alike and audited), then a
+    /// session and its tokens, or the second step's token.
     public func login(_ parsed: Result<LoginRequest, AuthError>, client: ClientInfo) async throws -> Outcome {
-        try await throttle.hit(.login, .ip(client.ip))
+        try await password.admit(client)
         let request = try parsed.get()
-        let key = EmailAddress.key(request.email)
-        try await throttle.hit(.login, address: .email(key), client: client)
-        let user = try await store.user(emailKey: key)
-        let passwordMatches = await passwords.matches(request.password, of: user)
-        guard let user, passwordMatches, user.isActive, let userId = user.id else {
-            let reason = user == nil ? "unknown_address" : passwordMatches ? "inactive" : "wrong_password"
-            await audit.record(.loginFailed, userId: user?.id, client: client, detail: reason)
-            ServiceMetrics.login(.invalidCredentials)
-            throw AuthError.invalidCredentials
-        }
-        await throttle.giveBack(.login, .ip(client.ip), .email(key))
-        guard user.isVerified else {
-            ServiceMetrics.login(.emailNotVerified)
-            throw AuthError.emailNotVerified
-        }
+        let (user, upgrade) = try await password.verify(email: request.email, password: request.password, client: client)
+        guard let userId = user.id else { throw AuthError.invalidCredentials }
         // No session and no tokens before the second factor.
         if user.mfaEnabled {
             ServiceMetrics.login(.mfaRequired)
             return .secondFactorRequired(mfaToken: try await challenges.issue(userId: userId, client: client))
         }
         let session = sessions.open(userId: userId, client: client)
-        try await store.recordLogin(
-            userId: userId, session: session, upgrade: try await passwords.upgrade(request.password, of: user), now: clock.now())
+        try await store.recordLogin(userId: userId, session: session, upgrade: upgrade, now: clock.now())
         await audit.record(.loginSucceeded, userId: userId, client: client)
         ServiceMetrics.login(.success)
         return .signedIn(AuthResult(user: user, tokens: try await tokens.issue(session)))
