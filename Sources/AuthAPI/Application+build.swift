@@ -78,7 +78,7 @@ func buildApplication(
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
         jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn,
         provider: try configuration.provider.map {
-            try ProviderEdge(configuration: $0, database: database, secretKey: secretKey, clock: clock, random: random)
+            try ProviderEdge(configuration: $0, accounts: accounts, database: database, secretKey: secretKey, clock: clock, random: random)
         },
         clients: ClientManagement(
             store: database, secrets: ClientSecrets(secretKey: secretKey, random: random),

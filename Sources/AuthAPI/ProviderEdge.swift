@@ -5,13 +5,15 @@ import Shared
 struct ProviderEdge: Sendable {
     let configuration: ProviderConfiguration
     let authorization: ProviderAuthorization
+    let signIn: ProviderSignIn
     let pages: PageRenderer
 
-    init(configuration: ProviderConfiguration, database: any AuthBackend, secretKey: String, clock: any AuthClock,
-         random: any RandomSource) throws {
+    init(configuration: ProviderConfiguration, accounts: AccountUseCases, database: any AuthBackend, secretKey: String,
+         clock: any AuthClock, random: any RandomSource) throws {
         self.configuration = configuration
-        authorization = ProviderAuthorization(
-            clients: database, interactions: database, secrets: InteractionSecrets(secretKey: secretKey, random: random), clock: clock)
+        let secrets = InteractionSecrets(secretKey: secretKey, random: random)
+        authorization = ProviderAuthorization(clients: database, interactions: database, secrets: secrets, clock: clock)
+        signIn = accounts.providerSignIn(store: database, secrets: secrets, provider: configuration)
         pages = try PageRenderer.load(overrides: configuration.templatesDirectory, base: configuration.issuerPath)
     }
 }

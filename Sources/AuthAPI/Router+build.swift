@@ -60,7 +60,8 @@ func buildRouter(
         router.group("/oauth")
             .addRoutes(AuthorizationController(
                 authorization: provider.authorization, provider: provider.configuration, pages: provider.pages, cookies: cookies).routes)
-            .addRoutes(SignInPagesController(authorization: provider.authorization, pages: provider.pages, cookies: cookies).routes)
+            .addRoutes(SignInPagesController(
+                signIn: provider.signIn, provider: provider.configuration, pages: provider.pages, cookies: cookies).routes)
     }
     router.group("/api").addRoutes(SchemaController().routes)
 

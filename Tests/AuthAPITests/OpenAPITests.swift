@@ -24,7 +24,8 @@ struct OpenAPITests {
             cookies: TokenCookies(settings: CookieSettings(configuration: .init()), random: random),
             // With the provider on, so that its routes are in the table too.
             provider: try ProviderEdge(
-                configuration: ProviderConfiguration(issuer: "https://id.example.com"), database: database, secretKey: TestServer.secretKey,
+                configuration: ProviderConfiguration(issuer: "https://id.example.com"), accounts: accounts, database: database,
+                secretKey: TestServer.secretKey,
                 clock: clock, random: random),
             clients: ClientManagement(
                 store: database, secrets: ClientSecrets(secretKey: TestServer.secretKey, random: random),

@@ -9,6 +9,7 @@ struct AccountExportResponse: JSONBody {
     let auditEvents: [ExportedEvent]
     let mailJobs: [MailJobResponse]
     let mfa: MFAStatusResponse
+    let grants: [GrantResponse]
     let exportedAt: String
 
     init(_ export: AccountExport, exportedAt: Date) {
@@ -17,11 +18,12 @@ struct AccountExportResponse: JSONBody {
         auditEvents = export.events.map(ExportedEvent.init)
         mailJobs = export.mailJobs.map(MailJobResponse.init)
         mfa = MFAStatusResponse(totp: export.totp, recoveryCodesLeft: export.recoveryCodesLeft)
+        grants = export.grants.map(GrantResponse.init)
         self.exportedAt = ISO8601Text.string(exportedAt)
     }
 
     enum CodingKeys: String, CodingKey {
-        case user, sessions, mfa
+        case user, sessions, mfa, grants
         case auditEvents = "audit_events"
         case mailJobs = "mail_jobs"
         case exportedAt = "exported_at"

@@ -15,7 +15,7 @@ struct PageRenderer: Sendable {
     /// The issuer's path: the prefix of every URL a page names.
     let base: String
 
-    static let templates = ["head", "error", "login"]
+    static let templates = ["head", "error", "login", "mfa", "consent"]
 
     /// The built-in pages, then the files of `overrides` that replace them.
     static func load(overrides: String?, base: String) throws -> PageRenderer {
@@ -59,7 +59,7 @@ struct PageRenderer: Sendable {
         ]
     }
 
-    func page(_ name: String, status: HTTPResponse.Status = .ok, _ values: [String: String] = [:]) -> Response {
+    func page(_ name: String, status: HTTPResponse.Status = .ok, _ values: [String: Any] = [:]) -> Response {
         var context = values
         context["base"] = base
         let html = library.render(context, withTemplate: name) ?? ""

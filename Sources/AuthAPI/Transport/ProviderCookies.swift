@@ -6,6 +6,8 @@ import Shared
 /// `{issuer path}/oauth/`, living `AUTH_OIDC_SESSION_TTL`, Secure unless the issuer is http://.
 struct ProviderCookies: Sendable {
     static let browser = "op_browser"
+    /// The sign-in session: set once the last factor passes, a new value at every sign-in.
+    static let session = "op_session"
 
     let path: String
     let maxAge: Int

@@ -35,6 +35,9 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     case clientCreated = "client_created"
     case clientDeleted = "client_deleted"
     case clientSecretRotated = "client_secret_rotated"
+    /// The provider gave a client a code (`detail`: the client and the scopes).
+    case oauthAuthorized = "oauth_authorized"
+    case oauthConsentGranted = "oauth_consent_granted"
 }
 
 /// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).

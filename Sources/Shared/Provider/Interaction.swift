@@ -13,18 +13,21 @@ public struct Interaction: Sendable, Equatable {
     public var idHash: Data
     public var browserHash: Data
     public var request: AuthorizationRequest
+    /// Once the password passed: the user; once every factor passed: the sign-in session.
     public var userId: Int64?
+    public var sessionId: String?
     public var stage: Stage
     public var attempts: Int
     public var createdAt: Date
     public var expiresAt: Date
 
-    public init(idHash: Data, browserHash: Data, request: AuthorizationRequest, userId: Int64? = nil, stage: Stage, attempts: Int = 0,
-                createdAt: Date, expiresAt: Date) {
+    public init(idHash: Data, browserHash: Data, request: AuthorizationRequest, userId: Int64? = nil, sessionId: String? = nil,
+                stage: Stage, attempts: Int = 0, createdAt: Date, expiresAt: Date) {
         self.idHash = idHash
         self.browserHash = browserHash
         self.request = request
         self.userId = userId
+        self.sessionId = sessionId
         self.stage = stage
         self.attempts = attempts
         self.createdAt = createdAt

@@ -50,4 +50,6 @@ public struct AccountExport: Sendable {
     public var mailJobs: [MailJob]
     public var totp: Bool
     public var recoveryCodesLeft: Int
+    /// The user's consents at the OpenID Provider, newest first.
+    public var grants: [ProviderGrant] = []
 }

@@ -66,6 +66,9 @@ public enum PersonalData {
         Table(name: "oauth_interactions",
               export: .notExported(because: "a pending sign-in at the OpenID Provider, a secret that lives ten minutes"),
               deletion: .cascadesFromUsers, retention: .purged),
+        Table(name: "oauth_grants", export: .exported(field: "grants"), deletion: .cascadesFromUsers, retention: .whileTheAccountLives),
+        Table(name: "oauth_codes", export: .notExported(because: "an authorization code's hash, a secret that lives a minute"),
+              deletion: .cascadesFromUsers, retention: .purged),
         Table(name: "users_search", export: .exported(field: "user"), deletion: .followsTable("users"), retention: .whileTheAccountLives),
     ]
 }

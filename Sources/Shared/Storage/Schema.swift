@@ -265,12 +265,43 @@ public enum Schema {
                 client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
                 request TEXT NOT NULL,
                 user_id {bigint} REFERENCES users(id) ON DELETE CASCADE,
+                session_id TEXT,
+                mfa_challenge_hash {bytes},
                 stage TEXT NOT NULL,
                 attempts INTEGER NOT NULL DEFAULT 0,
                 created_at {time} NOT NULL,
                 expires_at {time} NOT NULL
             );
             CREATE INDEX oauth_interactions_expiry ON oauth_interactions(expires_at);
+            """),
+        // The provider's sign-in sessions are login sessions found by the hash of their
+        // `op_session` cookie; consent grants per user and client; authorization codes by their
+        // hash, single use, bound to client, redirect URI, challenge and sign-in session.
+        Step(name: "v14-oauth-sign-in", template: """
+            ALTER TABLE login_sessions ADD COLUMN provider_cookie_hash {bytes};
+            CREATE UNIQUE INDEX login_sessions_provider_cookie ON login_sessions(provider_cookie_hash) WHERE provider_cookie_hash IS NOT NULL;
+            CREATE TABLE oauth_grants (
+                user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+                scopes TEXT NOT NULL,
+                created_at {time} NOT NULL,
+                updated_at {time} NOT NULL,
+                PRIMARY KEY (user_id, client_id)
+            );
+            CREATE TABLE oauth_codes (
+                code_hash {bytes} PRIMARY KEY NOT NULL,
+                client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+                user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                session_id TEXT NOT NULL,
+                redirect_uri TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                nonce TEXT,
+                code_challenge TEXT,
+                created_at {time} NOT NULL,
+                expires_at {time} NOT NULL,
+                used_at {time}
+            );
+            CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_at);
             """),
     ]
 

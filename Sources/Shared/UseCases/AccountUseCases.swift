@@ -19,6 +19,9 @@ public struct AccountUseCases: Sendable {
     public let multiFactor: MultiFactor
     public let accountData: AccountData
     public let administration: Administration
+    /// What the OpenID Provider's sign-in pages share with the account use cases.
+    let signInParts: (challenges: MFAChallenges, mfaSecrets: MFASecrets, secondFactors: SecondFactorReader, throttle: Throttle,
+                      sessions: SessionOpener, audit: AuditLog, store: any AuthStore, clock: any AuthClock, random: any RandomSource)
 
     public init(
         store: any AuthStore, hasher: any PasswordHasher, tokens: TokenService, limiter: RateLimiter, codes: CodeHasher,
@@ -62,5 +65,18 @@ public struct AccountUseCases: Sendable {
             mailJobs: mailJobs, audit: audit, clock: clock, random: random, issuer: mfaIssuer)
         accountData = AccountData(store: store, passwords: passwords, throttle: throttle, stepUp: stepUp, removal: removal, audit: audit)
         administration = Administration(store: store, removal: removal, mailJobs: mailJobs, audit: audit, clock: clock)
+        signInParts = (challenges, mfaSecrets, SecondFactorReader(secrets: mfaSecrets, clock: clock), throttle, opener, audit, store, clock,
+                       random)
+    }
+
+    /// The provider's sign-in pages, with the same password step, second factor, throttle and
+    /// audit as the account endpoints.
+    public func providerSignIn(store: any ProviderStore & InteractionStore, secrets: InteractionSecrets,
+                               provider: ProviderConfiguration) -> ProviderSignIn {
+        let parts = signInParts
+        return ProviderSignIn(
+            users: parts.store, store: store, password: passwordSignIn, challenges: parts.challenges, mfaSecrets: parts.mfaSecrets,
+            secondFactors: parts.secondFactors, throttle: parts.throttle, sessions: parts.sessions, secrets: secrets, audit: parts.audit,
+            clock: parts.clock, random: parts.random, provider: provider)
     }
 }

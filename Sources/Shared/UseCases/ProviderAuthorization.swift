@@ -48,15 +48,4 @@ public struct ProviderAuthorization: Sendable {
             return .login(interaction: id, browser: browser)
         }
     }
-
-    /// The live interaction of this browser, for a page; nil: the 400 page ("unknown, used or expired").
-    public func interaction(_ id: String, browser: String?) async throws -> Interaction? {
-        guard let browser, id.utf8.count <= 64 else { return nil }
-        return try await interactions.interaction(
-            idHash: InteractionSecrets.hash(id), browserHash: InteractionSecrets.hash(browser), now: clock.now())
-    }
-
-    public func csrfToken(interaction: String, browser: String) -> String {
-        secrets.csrfToken(interaction: interaction, browser: browser)
-    }
 }

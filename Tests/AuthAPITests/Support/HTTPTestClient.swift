@@ -15,6 +15,11 @@ struct HTTPResult: Sendable {
 
     var text: String { String(decoding: body, as: UTF8.self) }
 
+    /// A JSON array body's objects; nil when the body is not an array.
+    var jsonArray: [[String: any Sendable]]? {
+        (try? JSONSerialization.jsonObject(with: body)) as? [[String: any Sendable]]
+    }
+
     func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
 
     subscript(_ key: String) -> String? { json[key] as? String }

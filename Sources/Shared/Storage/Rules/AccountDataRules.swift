@@ -15,13 +15,14 @@ extension TransactionRunner {
             SQLStatement("SELECT \(AuditRecord.columns) FROM auth_events WHERE user_id = ? ORDER BY id", userId),
             SQLStatement("SELECT \(MailJob.columns) FROM mail_jobs WHERE user_id = ? ORDER BY id", userId),
             MFARules.status(userId: userId),
+            ProviderGrant.statement(userId: userId),
         ]) { rows in
-            let (users, sessions, events, jobs, mfa) = (rows[0], rows[1], rows[2], rows[3], rows[4].first)
+            let (users, sessions, events, jobs, mfa, grants) = (rows[0], rows[1], rows[2], rows[3], rows[4].first, rows[5])
             guard let user = try users.first.map(User.init) else { return .done(nil) }
             return .done(AccountExport(
                 user: user, sessions: try sessions.map(LoginSession.init), events: try events.compactMap(AuditRecord.init),
                 mailJobs: try jobs.compactMap(MailJob.init), totp: try (mfa?.int("totp") ?? 0) > 0,
-                recoveryCodesLeft: try mfa?.int("codes_left") ?? 0))
+                recoveryCodesLeft: try mfa?.int("codes_left") ?? 0, grants: try grants.map(ProviderGrant.init(row:))))
         })
     }
 

@@ -16,6 +16,7 @@ extension TransactionRunner {
             RetentionRules.limited("auth_events", key: "id", where: "created_at < ?", now.addingTimeInterval(-policy.auditEvents), limit: limit),
             RetentionRules.limited("mfa_challenges", key: "token_hash", where: "expires_at < ?", graceAgo, limit: limit),
             RetentionRules.limited("oauth_interactions", key: "id_hash", where: "expires_at < ?", graceAgo, limit: limit),
+            RetentionRules.limited("oauth_codes", key: "code_hash", where: "expires_at < ?", graceAgo, limit: limit),
         ]
         @Sendable func delete(from index: Int, removed: Int) -> TransactionStep<Int> {
             guard index < statements.count else { return .done(removed) }
