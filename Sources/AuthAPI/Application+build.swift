@@ -78,7 +78,9 @@ func buildApplication(
         corsOrigins: configuration.corsOrigins, trustedProxies: configuration.trustedProxies,
         jwks: JWKSController(rings: published, maxAge: configuration.jwksMaxAge), metrics: metricsOn,
         provider: try configuration.provider.map {
-            try ProviderEdge(configuration: $0, accounts: accounts, database: database, secretKey: secretKey, clock: clock, random: random)
+            try ProviderEdge(
+                configuration: $0, accounts: accounts, database: database, ring: rings[.rs256]!, secretKey: secretKey,
+                accessTTL: common.accessTTL, refreshTTL: common.refreshTTL, clock: clock, random: random, logger: logger)
         },
         clients: ClientManagement(
             store: database, secrets: ClientSecrets(secretKey: secretKey, random: random),

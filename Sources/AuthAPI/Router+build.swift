@@ -60,6 +60,7 @@ func buildRouter(
         router.group("/oauth")
             .addRoutes(AuthorizationController(
                 authorization: provider.authorization, provider: provider.configuration, pages: provider.pages, cookies: cookies).routes)
+            .addRoutes(ProviderTokenController(endpoint: provider.tokens).routes)
             .addRoutes(SignInPagesController(
                 signIn: provider.signIn, provider: provider.configuration, pages: provider.pages, cookies: cookies).routes)
     }

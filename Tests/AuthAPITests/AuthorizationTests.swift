@@ -10,7 +10,11 @@ import Testing
 struct AuthorizationTests {
     static let issuer = "http://127.0.0.1:9/idp"
     static let redirect = "https://rp.example.com/cb?tenant=7"
+    /// RFC 7636 appendix B's verifier and its S256 challenge.
+    static let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
     static let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+    /// The secret of both confidential test clients.
+    static let clientSecret = "a-client-secret-for-the-tests-0123456789abc"
 
     /// A server with the provider on and two clients: `pkce` (confidential, PKCE required) and
     /// `legacy` (confidential, PKCE off).
@@ -20,7 +24,8 @@ struct AuthorizationTests {
             for (id, pkce) in [("pkce-client-0123456789ab", true), ("legacy-client-0123456789", false)] {
                 try await db.insertClient(OAuthClient(
                     clientId: id, name: "Rélying <Party> & \"Co\"", redirectURIs: [redirect, "http://127.0.0.1:8080/cb"], isPublic: false,
-                    requirePKCE: pkce, createdAt: Date(), secretHash: Data([1])))
+                    requirePKCE: pkce, createdAt: Date(),
+                    secretHash: ClientSecrets(secretKey: TestServer.secretKey, random: SecureRandom()).hash(clientSecret, clientId: id)))
             }
         }
         return server

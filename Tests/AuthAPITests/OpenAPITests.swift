@@ -25,8 +25,9 @@ struct OpenAPITests {
             // With the provider on, so that its routes are in the table too.
             provider: try ProviderEdge(
                 configuration: ProviderConfiguration(issuer: "https://id.example.com"), accounts: accounts, database: database,
-                secretKey: TestServer.secretKey,
-                clock: clock, random: random),
+                ring: KeyRing(algorithm: .rs256, store: database, sealer: KeySealer(secretKey: TestServer.secretKey), clock: clock),
+                secretKey: TestServer.secretKey, accessTTL: 300, refreshTTL: 600,
+                clock: clock, random: random, logger: Logger(label: "test")),
             clients: ClientManagement(
                 store: database, secrets: ClientSecrets(secretKey: TestServer.secretKey, random: random),
                 audit: AuditLog(store: database, clock: clock, logger: Logger(label: "test")), clock: clock),

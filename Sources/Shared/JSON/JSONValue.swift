@@ -41,3 +41,39 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONValue {
+    /// Compact JSON with object keys sorted (equal values, equal bytes): what the provider signs.
+    /// Whole numbers are written as integers (the time claims), others in Swift's shortest form.
+    public func sortedJSONBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout [UInt8]) {
+        switch self {
+        case .null: out += Array("null".utf8)
+        case .bool(let flag): out += Array((flag ? "true" : "false").utf8)
+        case .number(let value):
+            if value == value.rounded(), abs(value) < 9e15 { JSONText.appendInteger(Int64(value), to: &out) } else { out += Array("\(value)".utf8) }
+        case .string(let text): JSONText.appendString(text, to: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                item.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let fields):
+            out.append(UInt8(ascii: "{"))
+            for (index, key) in fields.keys.sorted().enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.appendString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                fields[key]!.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+}

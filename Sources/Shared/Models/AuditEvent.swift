@@ -38,6 +38,9 @@ public enum AuditEvent: String, Codable, Sendable, CaseIterable {
     /// The provider gave a client a code (`detail`: the client and the scopes).
     case oauthAuthorized = "oauth_authorized"
     case oauthConsentGranted = "oauth_consent_granted"
+    case oauthTokenIssued = "oauth_token_issued"
+    /// A used code presented again: refused, and the token session it opened ended.
+    case oauthCodeReuse = "oauth_code_reuse"
 }
 
 /// One row of `auth_events` (kept for `AUTH_AUDIT_RETENTION_DAYS`).

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Everything the processes need from storage, whichever database runs underneath: the account
 /// store, the mail queue, the shared throttle counters, the signing keys, the second factors, and the schema. Handlers, the worker and
 /// the commands hold an `any AuthBackend` and never learn which one it is.
-public protocol AuthBackend: AuthStore, JobQueue, ThrottleStore, KeyStore, ClientStore, InteractionStore, ProviderStore {
+public protocol AuthBackend: AuthStore, JobQueue, ThrottleStore, KeyStore, ClientStore, InteractionStore, ProviderStore, TokenSessionStore {
     /// For messages: the location with its password hidden.
     var displayName: String { get }
     /// Applies every pending migration (safe to run again, and from several machines at once).

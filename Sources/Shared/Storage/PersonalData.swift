@@ -69,6 +69,9 @@ public enum PersonalData {
         Table(name: "oauth_grants", export: .exported(field: "grants"), deletion: .cascadesFromUsers, retention: .whileTheAccountLives),
         Table(name: "oauth_codes", export: .notExported(because: "an authorization code's hash, a secret that lives a minute"),
               deletion: .cascadesFromUsers, retention: .purged),
+        Table(name: "oauth_token_sessions",
+              export: .notExported(because: "the working state of a client's access (its refresh token's hash); the grant is exported"),
+              deletion: .cascadesFromUsers, retention: .purged),
         Table(name: "users_search", export: .exported(field: "user"), deletion: .followsTable("users"), retention: .whileTheAccountLives),
     ]
 }

@@ -29,3 +29,11 @@ public protocol ProviderStore: Sendable {
     /// gone or its sign-in session has ended (nothing is written).
     func issueCode(_ code: AuthorizationCode, interactionHash: Data, now: Date) async throws -> Bool
 }
+
+/// The provider's code exchange and token sessions (`TokenSessionRules`).
+public protocol TokenSessionStore: Sendable {
+    func redeemAuthorizationCode(codeHash: Data, clientId: String, redirectURI: String, now: Date,
+                                 verifies: @escaping @Sendable (String?) -> Bool,
+                                 open: @escaping @Sendable (AuthorizationCode) -> TokenSession) async throws -> CodeRedemptionOutcome
+    func tokenSessionUser(id: String, now: Date) async throws -> (TokenSession, User)?
+}

@@ -299,9 +299,25 @@ public enum Schema {
                 code_challenge TEXT,
                 created_at {time} NOT NULL,
                 expires_at {time} NOT NULL,
-                used_at {time}
+                used_at {time},
+                token_session_id TEXT
             );
             CREATE INDEX oauth_codes_expiry ON oauth_codes(expires_at);
+            CREATE TABLE oauth_token_sessions (
+                id TEXT PRIMARY KEY NOT NULL,
+                user_id {bigint} NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                client_id TEXT NOT NULL REFERENCES oauth_clients(client_id) ON DELETE CASCADE,
+                sign_in_session_id TEXT NOT NULL,
+                scopes TEXT NOT NULL,
+                offline BOOLEAN NOT NULL,
+                refresh_hash {bytes},
+                created_at {time} NOT NULL,
+                expires_at {time} NOT NULL,
+                ended_at {time}
+            );
+            CREATE INDEX oauth_token_sessions_user ON oauth_token_sessions(user_id, client_id);
+            CREATE INDEX oauth_token_sessions_sign_in ON oauth_token_sessions(sign_in_session_id);
+            CREATE UNIQUE INDEX oauth_token_sessions_refresh ON oauth_token_sessions(refresh_hash) WHERE refresh_hash IS NOT NULL;
             """),
     ]
 

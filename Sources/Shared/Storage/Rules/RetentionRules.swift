@@ -17,6 +17,7 @@ extension TransactionRunner {
             RetentionRules.limited("mfa_challenges", key: "token_hash", where: "expires_at < ?", graceAgo, limit: limit),
             RetentionRules.limited("oauth_interactions", key: "id_hash", where: "expires_at < ?", graceAgo, limit: limit),
             RetentionRules.limited("oauth_codes", key: "code_hash", where: "expires_at < ?", graceAgo, limit: limit),
+            RetentionRules.limited("oauth_token_sessions", key: "id", where: "expires_at < ? OR ended_at < ?", graceAgo, graceAgo, limit: limit),
         ]
         @Sendable func delete(from index: Int, removed: Int) -> TransactionStep<Int> {
             guard index < statements.count else { return .done(removed) }
