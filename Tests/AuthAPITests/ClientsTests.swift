@@ -135,19 +135,19 @@ struct ClientsTests {
         let json = try await TestServer.run(
             ["clients", "create", "--name", "Native", "--redirect-uri", "com.example.native:/cb", "--public", "--json"], environment: env)
         #expect(json.status == 0, "\(json.output)")
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let object = try #require(try json.json() as? [String: Any])
         #expect(object["public"] as? Bool == true && object["client_secret"] == nil && object["require_pkce"] as? Bool == true)
         let publicId = try #require(object["client_id"] as? String)
 
         let list = try await TestServer.run(["clients", "list"], environment: env)
         #expect(list.output.contains("\(id)  Nextcloud  confidential") && list.output.contains("\(publicId)  Native  public"), "\(list.output)")
         let listJSON = try await TestServer.run(["clients", "list", "--json"], environment: env)
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(listJSON.stdout.utf8)) as? [[String: Any]])
+        let array = try #require(try listJSON.json() as? [[String: Any]])
         #expect(array.compactMap { $0["client_id"] as? String } == [String(id), publicId])
         #expect(!listJSON.output.contains("client_secret"))
 
         let rotated = try await TestServer.run(["clients", "rotate-secret", String(id), "--json"], environment: env)
-        let rotation = try #require(try JSONSerialization.jsonObject(with: Data(rotated.stdout.utf8)) as? [String: String])
+        let rotation = try #require(try rotated.json() as? [String: String])
         #expect(rotation["client_id"] == String(id) && (rotation["client_secret"]?.count ?? 0) >= 43)
         let publicRotation = try await TestServer.run(["clients", "rotate-secret", publicId], environment: env)
         #expect(publicRotation.status != 0 && publicRotation.output.contains("public"), "\(publicRotation.output)")

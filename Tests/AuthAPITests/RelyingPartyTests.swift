@@ -31,17 +31,17 @@ struct RelyingPartyTests {
         let created = try await TestServer.run(
             ["clients", "create", "--name", "authlib RP", "--redirect-uri", "https://rp.example.com/callback", "--first-party", "--json"],
             environment: server.environment)
-        let registered = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let registered = try #require(try created.json() as? [String: Any])
         let clientId = try #require(registered["client_id"] as? String)
         let secret = try #require(registered["client_secret"] as? String)
 
         let result = try await Process.output(
             of: URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", Self.scriptPath, "--issuer", issuer, "--client-id", clientId, "--client-secret", secret,
+            ["python3", Self.scriptPath, "--issuer", issuer, "--client-id=\(clientId)", "--client-secret=\(secret)",
              "--redirect-uri", "https://rp.example.com/callback", "--email", "rp-user@example.com", "--password", TestServer.password],
             environment: ProcessInfo.processInfo.environment)
         #expect(result.status == 0, "\(result.output)\n\(server.log)")
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.output)")
+        let report = try #require(try TestServer.RunResult(status: result.status, output: result.output, stdout: result.stdout).json() as? [String: Any])
         let claims = try #require(report["id_token"] as? [String: Any])
         let userId = try await server.sqlInt("SELECT id FROM users WHERE email_key = 'rp-user@example.com'")
         #expect(claims["iss"] as? String == issuer && claims["sub"] as? String == "\(userId)" && claims["aud"] as? String == clientId)

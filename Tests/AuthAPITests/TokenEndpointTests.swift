@@ -153,4 +153,74 @@ struct TokenEndpointTests {
         #expect(try await client.post(Path.logoutAll, [:], bearer: accountToken).status == 205)
         #expect(try await client.get("/oauth/userinfo", bearer: access).json["error"] as? String == "invalid_token")
     }
+
+    @Test("offline_access: a refresh token that rotates, narrows scopes, ends on reuse, outlives its sign-in session but not logout-all")
+    func refresh() async throws {
+        let server = try await P.server()
+        let account = try await server.verifiedUser("offline@example.com")
+        let client = server.client()
+        let browser = P.Browser(client)
+        let scope = [("scope", "openid email offline_access")]
+        func offline() async throws -> HTTPResult {
+            let items = A.valid.filter { $0.0 != "scope" } + scope + [("nonce", "nonce-1")]
+            let started = try await browser.get("/oauth/authorize?" + A.query(items))
+            let page = try await browser.get(try #require(started.header("Location")))
+            var step = try await browser.post("/oauth/login", [("interaction", try P.hidden("interaction", in: page)),
+                                                               ("csrf", try P.hidden("csrf", in: page)), ("email", "offline@example.com"),
+                                                               ("password", TestServer.password)])
+            if step.header("Location")?.hasPrefix(P.consentPrefix) == true {
+                let consent = try await browser.get(try #require(step.header("Location")))
+                #expect(consent.text.contains(#"data-scope="offline_access""#))
+                step = try await browser.post("/oauth/consent", [("interaction", try P.hidden("interaction", in: consent)),
+                                                                 ("csrf", try P.hidden("csrf", in: consent)), ("decision", "allow")])
+            }
+            let issued = try await Self.token(client, Self.exchange(try #require(try A.redirectItems(step)["code"])))
+            #expect(issued.status == 200, "\(issued.text)")
+            return issued
+        }
+        let first = try await offline()
+        let refresh = try #require(first["refresh_token"])
+        let firstClaims = try MFATests.claims(first["id_token"])
+        #expect(firstClaims["nonce"] as? String == "nonce-1")
+
+        let rotated = try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", refresh)])
+        #expect(rotated.status == 200, "\(rotated.text)")
+        let next = try #require(rotated["refresh_token"])
+        #expect(next != refresh && rotated["scope"] == "openid email offline_access")
+        let claims = try MFATests.claims(rotated["id_token"])
+        for name in ["sub", "sid", "auth_time", "acr"] {
+            #expect("\(claims[name] ?? "-")" == "\(firstClaims[name] ?? "+")", "\(name)")
+        }
+        #expect(claims["nonce"] == nil && claims["amr"] as? [String] == ["pwd"])
+
+        let narrower = try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", next), ("scope", "openid")])
+        #expect(narrower.status == 200 && narrower["scope"] == "openid")
+        let current = try #require(narrower["refresh_token"])
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", current),
+                                                       ("scope", "openid profile")]), "invalid_scope")
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", current)],
+                                              auth: Self.basic(Self.legacyClient, A.clientSecret)), "invalid_grant", "another client's")
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", account["refresh"] ?? "")]),
+                         "invalid_grant", "an account refresh token")
+
+        // The sign-in session ends (the user ends it in /sessions/): an offline session lives on.
+        let accountAccess = try #require(account["access"])
+        let sessions = try await client.get(Path.sessions, bearer: accountAccess).jsonArray ?? []
+        let signIn = try #require(sessions.first { ($0["current"] as? Bool) == false }?["id"] as? String)
+        #expect(try await client.delete(Path.sessions + signIn + "/", bearer: accountAccess).status == 204)
+        let afterSignOut = try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", current)])
+        #expect(afterSignOut.status == 200, "\(afterSignOut.text)")
+        let latest = try #require(afterSignOut["refresh_token"])
+        #expect(try await client.get("/oauth/userinfo", bearer: try #require(afterSignOut["access_token"])).status == 200)
+
+        // A rotated-out token again: invalid_grant, and the session ends.
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", next)]), "invalid_grant")
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", latest)]), "invalid_grant")
+
+        // logout-all ends offline sessions too.
+        let second = try await offline()
+        #expect(try await client.post(Path.logoutAll, [:], bearer: accountAccess).status == 205)
+        Self.expectError(try await Self.token(client, [("grant_type", "refresh_token"), ("refresh_token", try #require(second["refresh_token"]))]),
+                         "invalid_grant")
+    }
 }

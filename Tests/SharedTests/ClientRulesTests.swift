@@ -75,4 +75,21 @@ struct ClientRulesTests {
         #expect(!otherKey.matches(secret, client: client), "useless without the service's secret key")
         #expect(!hash.contains(Data(secret.utf8)))
     }
+
+    /// Random bytes from a script: each call takes the next list.
+    final class ScriptedRandom: RandomSource, @unchecked Sendable {
+        var draws: [[UInt8]]
+        init(_ draws: [[UInt8]]) { self.draws = draws }
+        func bytes(_ count: Int) -> [UInt8] { Array(draws.removeFirst().prefix(count)) }
+        func uniform(below upperBound: Int) -> Int { 0 }
+    }
+
+    @Test("Ids and secrets never begin with - or _ (a command line would read them as options): such a draw is redrawn")
+    func noLeadingDash() {
+        // 0xF8 encodes to "-" first, 0xFC to "_" first, 0x00 to "A".
+        let random = ScriptedRandom([[UInt8](repeating: 0xF8, count: 32), [UInt8](repeating: 0xFC, count: 32), [UInt8](repeating: 0, count: 32)])
+        let secrets = ClientSecrets(secretKey: String(repeating: "k", count: 40), random: random)
+        #expect(secrets.newClientId() == String(repeating: "A", count: 24))
+        #expect(random.draws.isEmpty, "both bad draws were redrawn")
+    }
 }

@@ -35,6 +35,8 @@ struct ProviderTokenController {
             case "authorization_code":
                 let issued = try await endpoint.exchangeCode(client: client, form: form, info: request.client(context))
                 return Self.json(Self.body(issued))
+            case "refresh_token":
+                return Self.json(Self.body(try await endpoint.refresh(client: client, form: form, info: request.client(context))))
             default:
                 throw ProviderTokenError.unsupportedGrantType
             }

@@ -14,10 +14,20 @@ public struct ClientSecrets: Sendable {
     }
 
     /// 18 random bytes: 24 characters of base64url.
-    public func newClientId() -> String { Base64URL.encode(random.bytes(18)) }
+    public func newClientId() -> String { value(bytes: 18) }
 
     /// 32 random bytes: 43 characters of base64url.
-    public func newSecret() -> String { Base64URL.encode(random.bytes(32)) }
+    public func newSecret() -> String { value(bytes: 32) }
+
+    /// Base64url of `bytes` random bytes, drawn again while it would begin with `-` or `_`:
+    /// a value beginning with `-` reads as an option to command lines (`AuthAPI clients delete
+    /// -x…`, a relying party's `--client-secret -x…`). One draw in 32 is redrawn.
+    func value(bytes: Int) -> String {
+        while true {
+            let text = Base64URL.encode(random.bytes(bytes))
+            if let first = text.utf8.first, first != UInt8(ascii: "-"), first != UInt8(ascii: "_") { return text }
+        }
+    }
 
     public func hash(_ secret: String, clientId: String) -> Data {
         Data(HMAC<SHA256>.authenticationCode(for: message(secret, clientId), using: key))

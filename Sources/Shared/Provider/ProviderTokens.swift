@@ -38,29 +38,30 @@ public struct ProviderTokens: Sendable {
         return claims
     }
 
-    /// `acr` and `amr` of a sign-in session.
-    static func assurance(_ session: LoginSession) -> [String: JSONValue] {
-        ["acr": .string("aal\(session.level.aal)"), "amr": .array(session.level.amr.map(JSONValue.string))]
+    /// `auth_time`, `acr` and `amr` of the sign-in a token session came from.
+    static func assurance(_ session: TokenSession) -> [String: JSONValue] {
+        ["acr": .string("aal\(session.level.aal)"), "amr": .array(session.level.amr.map(JSONValue.string)),
+         "auth_time": .number(session.authTime.timeIntervalSince1970.rounded(.down))]
     }
 
-    public func idToken(user: User, clientId: String, signInSession: LoginSession, scopes: [String], nonce: String?) throws -> String {
+    /// `sid` is the sign-in session's id, the same for every ID token of the token session.
+    public func idToken(user: User, session: TokenSession, scopes: [String], nonce: String?) throws -> String {
         let now = clock.now()
-        var claims = Self.scopeClaims(user, scopes: scopes).merging(Self.assurance(signInSession)) { $1 }
+        var claims = Self.scopeClaims(user, scopes: scopes).merging(Self.assurance(session)) { $1 }
         claims["iss"] = .string(provider.issuer)
-        claims["sub"] = .string(String(signInSession.userId))
-        claims["aud"] = .string(clientId)
-        claims["azp"] = .string(clientId)
+        claims["sub"] = .string(String(session.userId))
+        claims["aud"] = .string(session.clientId)
+        claims["azp"] = .string(session.clientId)
         claims["iat"] = .number(now.timeIntervalSince1970.rounded(.down))
         claims["exp"] = .number((now.timeIntervalSince1970 + provider.idTokenTTL).rounded(.down))
-        claims["auth_time"] = .number(signInSession.createdAt.timeIntervalSince1970.rounded(.down))
-        claims["sid"] = .string(signInSession.id)
+        claims["sid"] = .string(session.signInSessionId)
         if let nonce { claims["nonce"] = .string(nonce) }
         return try sign(claims, type: "JWT")
     }
 
-    public func accessToken(tokenSession: TokenSession, signInSession: LoginSession, scopes: [String]) throws -> String {
+    public func accessToken(tokenSession: TokenSession, scopes: [String]) throws -> String {
         let now = clock.now()
-        var claims = Self.assurance(signInSession)
+        var claims = Self.assurance(tokenSession)
         claims["iss"] = .string(provider.issuer)
         claims["sub"] = .string(String(tokenSession.userId))
         claims["aud"] = .string(provider.audience ?? tokenSession.clientId)
@@ -69,7 +70,6 @@ public struct ProviderTokens: Sendable {
         claims["jti"] = .string(tokenSession.id + "." + random.token(byteCount: 12))
         claims["iat"] = .number(now.timeIntervalSince1970.rounded(.down))
         claims["exp"] = .number((now.timeIntervalSince1970 + accessTTL).rounded(.down))
-        claims["auth_time"] = .number(signInSession.createdAt.timeIntervalSince1970.rounded(.down))
         return try sign(claims, type: "at+jwt")
     }
 

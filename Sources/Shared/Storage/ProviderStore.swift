@@ -34,6 +34,8 @@ public protocol ProviderStore: Sendable {
 public protocol TokenSessionStore: Sendable {
     func redeemAuthorizationCode(codeHash: Data, clientId: String, redirectURI: String, now: Date,
                                  verifies: @escaping @Sendable (String?) -> Bool,
-                                 open: @escaping @Sendable (AuthorizationCode) -> TokenSession) async throws -> CodeRedemptionOutcome
+                                 open: @escaping @Sendable (AuthorizationCode, LoginSession) -> TokenSession) async throws -> CodeRedemptionOutcome
+    func rotateProviderRefresh(sessionId: String, presentedHash: Data, newHash: Data, clientId: String, scopes: [String]?, now: Date) async throws
+        -> ProviderRefreshOutcome
     func tokenSessionUser(id: String, now: Date) async throws -> (TokenSession, User)?
 }

@@ -311,13 +311,15 @@ public enum Schema {
                 scopes TEXT NOT NULL,
                 offline BOOLEAN NOT NULL,
                 refresh_hash {bytes},
+                auth_time {time} NOT NULL,
+                aal INTEGER NOT NULL,
+                amr TEXT NOT NULL,
                 created_at {time} NOT NULL,
                 expires_at {time} NOT NULL,
                 ended_at {time}
             );
             CREATE INDEX oauth_token_sessions_user ON oauth_token_sessions(user_id, client_id);
             CREATE INDEX oauth_token_sessions_sign_in ON oauth_token_sessions(sign_in_session_id);
-            CREATE UNIQUE INDEX oauth_token_sessions_refresh ON oauth_token_sessions(refresh_hash) WHERE refresh_hash IS NOT NULL;
             """),
     ]
 

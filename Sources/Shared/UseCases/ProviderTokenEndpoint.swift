@@ -65,19 +65,18 @@ public struct ProviderTokenEndpoint: Sendable {
         let now = clock.now()
         let refreshTTL = self.refreshTTL
         let accessTTL = self.accessTTL
-        let random = self.random
-        let refresh = random.token(byteCount: 32)
-        let refreshHash = Data(SHA256.hash(data: Data(refresh.utf8)))
+        let sessionId = random.token(byteCount: 16)
+        let refresh = RefreshToken(sessionId: sessionId, random: random)
         let outcome = try await store.redeemAuthorizationCode(
             codeHash: InteractionSecrets.hash(code), clientId: client.clientId, redirectURI: redirectURI, now: now,
             verifies: { challenge in Self.verifies(verifier, challenge: challenge) },
-            open: { code in
+            open: { code, signIn in
                 let offline = code.scopes.contains(ProviderScope.offlineAccess)
                 return TokenSession(
-                    id: random.token(byteCount: 16), userId: code.userId, clientId: code.clientId, signInSessionId: code.sessionId,
-                    scopes: code.scopes, offline: offline, refreshHash: offline ? refreshHash : nil, createdAt: now,
+                    id: sessionId, userId: code.userId, clientId: code.clientId, signInSessionId: code.sessionId, scopes: code.scopes,
+                    offline: offline, refreshHash: offline ? refresh.hash : nil, authTime: signIn.createdAt, level: signIn.level,
                     // Without a refresh token nothing outlives the access token (and the sign-in session).
-                    expiresAt: now.addingTimeInterval(offline ? refreshTTL : accessTTL))
+                    createdAt: now, expiresAt: now.addingTimeInterval(offline ? refreshTTL : accessTTL))
             })
         switch outcome {
         case .invalidGrant:
@@ -86,16 +85,45 @@ public struct ProviderTokenEndpoint: Sendable {
             await audit.record(.oauthCodeReuse, userId: code.userId, client: info, detail: client.clientId)
             throw ProviderTokenError.invalidGrant("The code was already used.")
         case .exchanged(let exchange):
-            let scopes = exchange.code.scopes
-            let issued = Issued(
-                accessToken: try tokens.accessToken(tokenSession: exchange.tokenSession, signInSession: exchange.signInSession, scopes: scopes),
-                expiresIn: Int(accessTTL), scope: scopes.joined(separator: " "),
-                idToken: try tokens.idToken(user: exchange.user, clientId: client.clientId, signInSession: exchange.signInSession, scopes: scopes,
-                                            nonce: exchange.code.nonce),
-                refreshToken: exchange.tokenSession.offline ? refresh : nil)
+            let issued = try issue(exchange.tokenSession, user: exchange.user, scopes: exchange.code.scopes, nonce: exchange.code.nonce,
+                                   refresh: exchange.tokenSession.offline ? refresh.token : nil)
             await audit.record(.oauthTokenIssued, userId: exchange.user.id, client: info, detail: "\(client.clientId) authorization_code")
             return issued
         }
+    }
+
+    /// `grant_type=refresh_token`: rotation as `/token/refresh/` (a rotated-out token again
+    /// ends the session); an access token of at most the granted scopes, a new ID token with
+    /// the same `sub`, `sid`, `auth_time`, `acr`, `amr` and no `nonce`.
+    public func refresh(client: OAuthClient, form: [String: String], info: ClientInfo) async throws -> Issued {
+        guard let presented = form["refresh_token"], !presented.isEmpty else { throw ProviderTokenError.invalidRequest("refresh_token is required.") }
+        guard let parsed = RefreshToken(parsing: presented) else { throw ProviderTokenError.invalidGrant("The refresh token is not valid.") }
+        let rotated = RefreshToken(sessionId: parsed.sessionId, random: random)
+        let requested = form["scope"].flatMap { $0.isEmpty ? nil : $0.split(separator: " ").map(String.init) }
+        let outcome = try await store.rotateProviderRefresh(
+            sessionId: parsed.sessionId, presentedHash: parsed.hash, newHash: rotated.hash, clientId: client.clientId, scopes: requested,
+            now: clock.now())
+        switch outcome {
+        case .invalidGrant:
+            throw ProviderTokenError.invalidGrant("The refresh token is unknown, expired, revoked, or another client's.")
+        case .reused(let session):
+            await audit.record(.refreshReuseDetected, userId: session.userId, client: info, detail: client.clientId)
+            throw ProviderTokenError.invalidGrant("The refresh token was already used; its session has ended.")
+        case .invalidScope:
+            throw ProviderTokenError.invalidScope("The scope may not exceed the granted one.")
+        case .rotated(let session, let user):
+            let scopes = requested.map { asked in session.scopes.filter(asked.contains) } ?? session.scopes
+            let issued = try issue(session, user: user, scopes: scopes, nonce: nil, refresh: rotated.token)
+            await audit.record(.oauthTokenIssued, userId: user.id, client: info, detail: "\(client.clientId) refresh_token")
+            return issued
+        }
+    }
+
+    func issue(_ session: TokenSession, user: User, scopes: [String], nonce: String?, refresh: String?) throws -> Issued {
+        Issued(
+            accessToken: try tokens.accessToken(tokenSession: session, scopes: scopes), expiresIn: Int(accessTTL),
+            scope: scopes.joined(separator: " "), idToken: try tokens.idToken(user: user, session: session, scopes: scopes, nonce: nonce),
+            refreshToken: refresh)
     }
 
     /// userinfo: the claims of a live access token's scopes; nil for anything else.

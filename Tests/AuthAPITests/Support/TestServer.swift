@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Shared
 import Synchronization
+import Testing
 
 /// The API over a temporary database, for end-to-end tests: one replica on SQLite, two on
 /// PostgreSQL (see `TestBackend`), with a client that sends each request to the next replica.
@@ -186,6 +187,16 @@ final class TestServer {
         /// Standard output and standard error together.
         var output: String
         var stdout: String = ""
+
+        /// Standard output as JSON; when it is not, the issue says what the command printed.
+        func json() throws -> Any {
+            do {
+                return try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+            } catch {
+                Issue.record("not JSON on standard output (exit \(status)): \(output)")
+                throw error
+            }
+        }
     }
 
     /// Runs an `AuthAPI` subcommand to completion, with optional standard input.

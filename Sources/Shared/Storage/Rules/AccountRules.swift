@@ -60,7 +60,7 @@ extension TransactionRunner {
                 guard !rows.isEmpty else { return .done(false) }
                 return .write(SQLStatement("UPDATE users SET password = ? WHERE id = ? AND password = ?", newHash, userId, oldHash)) { changed in
                     guard changed == 1 else { return .done(false) }
-                    return .writes([SessionSQL.endAll(userId: userId, reason: "password_change", now: now), SessionSQL.insert(session)],
+                    return .writes(SessionSQL.endEverything(userId: userId, reason: "password_change", now: now) + [SessionSQL.insert(session)],
                                    then: .done(true))
                 }
             }

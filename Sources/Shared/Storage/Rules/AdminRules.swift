@@ -47,7 +47,7 @@ extension TransactionRunner {
                 }
                 if change.isActive == false {
                     // The row lock above already excludes a password change's new session meanwhile.
-                    statements.append(SessionSQL.endAll(userId: id, reason: "deactivated", now: now))
+                    statements += SessionSQL.endEverything(userId: id, reason: "deactivated", now: now)
                 }
                 return .writes(statements, then: .read(Statements.user(id: id)) { rows in
                     guard let updated = try rows.first.map(User.init) else { return .done(.notFound) }

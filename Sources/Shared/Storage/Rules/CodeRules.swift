@@ -132,8 +132,7 @@ enum CodeRules {
             return .writes([
                 Statements.lock(user: userId),
                 SQLStatement("UPDATE users SET password = ?, is_verified = ? WHERE id = ?", hash, true, userId),
-                SessionSQL.endAll(userId: userId, reason: "password_reset", now: now),
-            ], then: next)
+            ] + SessionSQL.endEverything(userId: userId, reason: "password_reset", now: now), then: next)
         case .changeEmail(let notice):
             return .writes(Statements.insert(notice), then: next)
         case .checkOnly:

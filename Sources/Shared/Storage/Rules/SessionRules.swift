@@ -44,7 +44,8 @@ extension TransactionRunner {
     /// a session that a password change committed while this waited, so none escapes.
     public func revokeAllSessions(userId: Int64, now: Date) async throws -> Int {
         try await run(.write(Statements.lock(user: userId)) { _ in
-            .write(SessionSQL.endAll(userId: userId, reason: "logout_all", now: now)) { changed in .done(changed) }
+            let statements = SessionSQL.endEverything(userId: userId, reason: "logout_all", now: now)
+            return .write(statements[0]) { changed in .writes(Array(statements.dropFirst()), then: .done(changed)) }
         })
     }
 

@@ -35,4 +35,12 @@ enum SessionSQL {
     static func endAll(userId: Int64, reason: String, now: Date) -> SQLStatement {
         end("login_sessions.user_id = ?", [userId.sqlValue], reason: reason, now: now)
     }
+
+    /// Everything that ends with "every session of the user" (logout-all, a password change or
+    /// reset, a deactivation): the login sessions, then the OpenID Provider's token sessions,
+    /// offline ones included. The first statement's count is the login sessions ended.
+    static func endEverything(userId: Int64, reason: String, now: Date) -> [SQLStatement] {
+        [endAll(userId: userId, reason: reason, now: now),
+         SQLStatement("UPDATE oauth_token_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL", now, userId)]
+    }
 }
