@@ -41,13 +41,8 @@ public struct ProviderRedirect: Sendable, Equatable {
         if let state { items.append(("state", state)) }
         items.append(("iss", issuer))
         let query = items.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&")
-        var base = redirectURI
-        var fragment = ""
-        if let hash = base.firstIndex(of: "#") {
-            fragment = String(base[hash...])
-            base = String(base[..<hash])
-        }
-        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
-        return base + separator + query + fragment
+        // Registered URIs have no fragment (`RedirectURI`): only their own query is kept.
+        let separator = redirectURI.contains("?") ? (redirectURI.hasSuffix("?") || redirectURI.hasSuffix("&") ? "" : "&") : "?"
+        return redirectURI + separator + query
     }
 }

@@ -132,7 +132,7 @@ public struct ProviderSignIn: Sendable {
             await audit.record(.mfaFailed, userId: userId, client: client, detail: "provider")
             ServiceMetrics.login(.mfaInvalid)
             let attempts = try await store.countInteractionFailure(interactionHash: hash, limit: Self.secondFactorAttempts, now: clock.now())
-            if attempts == nil || attempts! >= Self.secondFactorAttempts { throw Refusal.interactionEnded }
+            guard let attempts, attempts < Self.secondFactorAttempts else { throw Refusal.interactionEnded }
             throw AuthError.mfaInvalid
         }
         await throttle.giveBack(.mfa, .ip(client.ip), .user(userId))
